@@ -14,6 +14,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,28 @@ Params = Sequence[Any] | dict[str, Any]
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5_000
+
+
+def utc_text(when: datetime) -> str:
+    """The stored form of an instant: ISO-8601 in UTC ('2026-11-25T21:30:00+00:00').
+
+    Naive datetimes are refused: their zone is a guess, and a wrong guess moves a post by hours.
+    """
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"naive datetime {when!r}: pass an aware datetime (UTC)")
+    return when.astimezone(UTC).isoformat()
+
+
+def parse_utc(text: str) -> datetime:
+    """The aware UTC datetime of a stored ISO-8601 text (the inverse of ``utc_text``)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def parse_utc_or_none(text: str | None) -> datetime | None:
+    return None if text is None else parse_utc(text)
 
 
 class DatabaseUrlError(Exception):

@@ -1,0 +1,200 @@
+"""Replies collected from lesson threads: stored, edited, deleted, listed and counted.
+
+One row per Discord message, keyed by its id, so storing the same message twice (live event and
+start-up backfill) is harmless. Edits carry Discord's ``edited_timestamp`` and an older edit never
+overwrites a newer one, whatever order events and backfill arrive in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.store.database import Database, Row, parse_utc, parse_utc_or_none, utc_text
+
+_COLUMNS = (
+    "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
+)
+
+# The newer version of a message wins: a row is replaced unless it carries a later edit.
+_UPSERT = (
+    f"INSERT INTO replies ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (message_id) DO UPDATE SET "
+    "author_name = excluded.author_name, content = excluded.content, "
+    "attachments = excluded.attachments, edited_at = excluded.edited_at "
+    "WHERE replies.edited_at IS NULL "
+    "OR (excluded.edited_at IS NOT NULL AND excluded.edited_at >= replies.edited_at)"
+)
+_EDIT = (
+    "UPDATE replies SET content = ?, edited_at = ?, attachments = COALESCE(?, attachments) "
+    "WHERE message_id = ? AND (edited_at IS NULL OR edited_at <= ?)"
+)
+_DELETE = "DELETE FROM replies WHERE message_id = ?"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    message_id: int
+    thread_id: int
+    guild_id: int
+    author_id: int
+    author_name: str
+    content: str
+    attachments: tuple[str, ...]
+    created_at: datetime
+    edited_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Reply:
+        return cls(
+            message_id=row["message_id"],
+            thread_id=row["thread_id"],
+            guild_id=row["guild_id"],
+            author_id=row["author_id"],
+            author_name=row["author_name"],
+            content=row["content"],
+            attachments=tuple(json.loads(row["attachments"])),
+            created_at=parse_utc(row["created_at"]),
+            edited_at=parse_utc_or_none(row["edited_at"]),
+        )
+
+    def params(self) -> tuple[Any, ...]:
+        """The row's parameters in ``_COLUMNS`` order."""
+        return (
+            self.message_id,
+            self.thread_id,
+            self.guild_id,
+            self.author_id,
+            self.author_name,
+            self.content,
+            json.dumps(list(self.attachments)) if self.attachments else "[]",
+            utc_text(self.created_at),
+            utc_text(self.edited_at) if self.edited_at is not None else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyEdit:
+    """A MESSAGE_UPDATE: the new text, when it was edited, and the attachments if Discord sent them."""
+
+    message_id: int
+    content: str
+    edited_at: datetime
+    attachments: tuple[str, ...] | None = None
+
+    def params(self) -> tuple[Any, ...]:
+        edited = utc_text(self.edited_at)
+        attachments = None if self.attachments is None else json.dumps(list(self.attachments))
+        return (self.content, edited, attachments, self.message_id, edited)
+
+    def applied_to(self, reply: Reply) -> Reply:
+        """``reply`` with this edit merged in, unless ``reply`` is already the newer version."""
+        if reply.edited_at is not None and reply.edited_at > self.edited_at:
+            return reply
+        return Reply(
+            message_id=reply.message_id,
+            thread_id=reply.thread_id,
+            guild_id=reply.guild_id,
+            author_id=reply.author_id,
+            author_name=reply.author_name,
+            content=self.content,
+            attachments=reply.attachments if self.attachments is None else self.attachments,
+            created_at=reply.created_at,
+            edited_at=self.edited_at,
+        )
+
+
+@dataclass(frozen=True)
+class ReplyStats:
+    replies: int
+    participants: int
+    top: list[tuple[int, str, int]] = field(default_factory=list)  # (author_id, author_name, count)
+
+
+async def upsert_many(db: Database, replies: Iterable[Reply]) -> None:
+    """Store replies (one transaction); a message already stored is updated unless it has a newer edit."""
+    rows = [r.params() for r in replies]
+    if rows:
+        await upsert_rows(db, rows)
+
+
+async def upsert_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
+    """``upsert_many`` for rows already made with ``Reply.params`` (the writer prepares them)."""
+    async with db.transaction():
+        await db.executemany(_UPSERT, rows)
+
+
+async def apply_edit(
+    db: Database,
+    message_id: int,
+    content: str,
+    edited_at: datetime,
+    attachments: tuple[str, ...] | None = None,
+) -> bool:
+    """Apply one edit; False when the message is not stored (or a newer edit already is)."""
+    changed = await db.execute(_EDIT, ReplyEdit(message_id, content, edited_at, attachments).params())
+    return changed > 0
+
+
+async def apply_edits(db: Database, edits: Iterable[ReplyEdit]) -> None:
+    """Apply several edits in one transaction."""
+    rows = [e.params() for e in edits]
+    if rows:
+        async with db.transaction():
+            await db.executemany(_EDIT, rows)
+
+
+async def delete_many(db: Database, message_ids: Iterable[int]) -> None:
+    """Forget these messages (deleted on Discord: members' privacy)."""
+    rows = [(int(i),) for i in message_ids]
+    if rows:
+        async with db.transaction():
+            await db.executemany(_DELETE, rows)
+
+
+async def delete_thread(db: Database, thread_id: int) -> int:
+    """Forget every reply of a deleted thread; return how many."""
+    return await db.execute("DELETE FROM replies WHERE thread_id = ?", (thread_id,))
+
+
+async def replies_for_thread(db: Database, thread_id: int) -> list[Reply]:
+    """The thread's replies in the order they were written."""
+    rows = await db.fetch_all(
+        f"SELECT {_COLUMNS} FROM replies WHERE thread_id = ? ORDER BY created_at, message_id",
+        (thread_id,),
+    )
+    return [Reply.from_row(r) for r in rows]
+
+
+async def latest_reply_id(db: Database, thread_id: int) -> int | None:
+    """The newest stored message id of the thread: backfill fetches history after it."""
+    row = await db.fetch_one("SELECT MAX(message_id) AS m FROM replies WHERE thread_id = ?", (thread_id,))
+    return None if row is None or row["m"] is None else int(row["m"])
+
+
+async def stats(
+    db: Database, guild_id: int, thread_ids: Iterable[int] | None = None, *, top: int = 5
+) -> ReplyStats:
+    """Replies, distinct participants and the most active members, for some threads or the whole server."""
+    where = "guild_id = ?"
+    params: list[Any] = [guild_id]
+    if thread_ids is not None:
+        where += " AND thread_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps([int(t) for t in thread_ids]))
+    totals = await db.fetch_one(
+        f"SELECT COUNT(*) AS n, COUNT(DISTINCT author_id) AS p FROM replies WHERE {where}", params
+    )
+    # SQLite takes bare columns from the row that holds MAX(): the author's latest display name.
+    rows = await db.fetch_all(
+        f"SELECT author_id, author_name, MAX(created_at) AS last, COUNT(*) AS n FROM replies WHERE {where} "
+        "GROUP BY author_id ORDER BY n DESC, last ASC, author_id LIMIT ?",
+        [*params, top],
+    )
+    return ReplyStats(
+        replies=int(totals["n"]) if totals is not None else 0,
+        participants=int(totals["p"]) if totals is not None else 0,
+        top=[(int(r["author_id"]), str(r["author_name"]), int(r["n"])) for r in rows],
+    )
