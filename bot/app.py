@@ -1,0 +1,174 @@
+"""The Bot subclass: wires the database, the content, the features and the command tree.
+
+Resources (database, content, clock) are made by the caller and handed in, as in discord.py's
+advanced start-up example, so tests can run the very same class against a fake Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Iterable
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.content.library import Library, load_library
+from bot.content.reload import merge_reload
+from bot.features.discussion.collector import ReplyCollector
+from bot.features.errors import handle_app_command_error
+from bot.scheduling.clock import Clock, SystemClock
+from bot.settings import Settings
+from bot.store import bot_state, posts
+from bot.store.database import Database
+from bot.store.reply_writer import ReplyWriter
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = (
+    "bot.features.glossary",
+    "bot.features.lessons",
+    "bot.features.discussion",
+    "bot.features.settings",
+    "bot.features.scheduling",
+)
+_COMMANDS_HASH_KEY = "global_commands_sha256"
+
+
+def intents() -> discord.Intents:
+    """Guilds and messages, plus the privileged Message Content intent that reply collection needs."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class StudyBot(commands.Bot):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        database: Database,
+        library: Library,
+        clock: Clock | None = None,
+        extensions: Iterable[str] = EXTENSIONS,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+        )
+        self.settings = settings
+        self.db = database
+        self.library = library
+        self.clock: Clock = clock or SystemClock()
+        self.reply_writer = ReplyWriter(database)
+        self.collector = ReplyCollector(self.reply_writer)
+        self._extensions = tuple(extensions)
+        self._backfilled = False
+        self._background: set[asyncio.Task[None]] = set()
+        self._shut_down = False
+
+    async def setup_hook(self) -> None:
+        self.reply_writer.start()
+        for post in await posts.all_threads(self.db):
+            if post.thread_id is not None:
+                self.collector.track(post.thread_id)
+        self.tree.on_error = handle_app_command_error
+        for extension in self._extensions:
+            await self.load_extension(extension)
+        await self._sync_commands()
+
+    async def _sync_commands(self) -> None:
+        """Sync to the dev server at once when set; globally only when the command set changed."""
+        if self.settings.dev_guild_id is not None:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+            log.info("Commands synced to the dev server %s.", self.settings.dev_guild_id)
+            return
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        if await bot_state.get(self.db, _COMMANDS_HASH_KEY) == digest:
+            log.info("Commands unchanged since the last sync; not syncing.")
+            return
+        await self.tree.sync()
+        await bot_state.put(self.db, _COMMANDS_HASH_KEY, digest)
+        log.info("Commands synced globally (%d top-level commands).", len(payload))
+
+    async def on_ready(self) -> None:
+        log.info("Connected as %s in %d servers.", self.user, len(self.guilds))
+        if not self._backfilled:
+            self._backfilled = True
+            self.spawn(self._backfill_all(), name="backfill")
+
+    async def _backfill_all(self) -> None:
+        """Store the replies written while the bot was offline, thread by thread."""
+        for post in await posts.all_threads(self.db):
+            if post.thread_id is None:
+                continue
+            try:
+                thread = self.get_channel(post.thread_id) or await self.fetch_channel(post.thread_id)
+            except (discord.NotFound, discord.Forbidden) as error:
+                log.info("Skipping backfill of thread %s: %s", post.thread_id, error.text or error)
+                continue
+            if isinstance(thread, discord.Thread):
+                await self.collector.backfill(thread)
+        await self.reply_writer.flush()
+        log.info("Backfill finished.")
+
+    def spawn(self, coroutine: object, *, name: str) -> asyncio.Task[None]:
+        """Run a background job whose failure is logged, never lost, and which is cancelled at close."""
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coroutine, name=name)  # type: ignore[arg-type]
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+        return task
+
+    def _background_done(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Background job %s failed.", task.get_name(), exc_info=task.exception())
+
+    async def reload_content(self) -> bool:
+        """Re-read ``LESSONS_DIR``; files with problems keep their last good version. True if anything changed."""
+        fresh, problems = await asyncio.to_thread(load_library, self.settings.lessons_dir)
+        for problem in problems:
+            log.warning("Content problem: %s", problem)
+        merged = merge_reload(self.library, fresh, problems)
+        changed = merged != self.library
+        self.library = merged
+        log.info(
+            "Content reloaded: %d lessons, %d concepts, %d problems.",
+            len(merged.lessons),
+            len(merged.glossary.concepts),
+            len(problems),
+        )
+        return changed
+
+    async def close(self) -> None:
+        """Stop background work and flush pending reply writes before the connection goes."""
+        if self._shut_down:
+            await super().close()
+            return
+        self._shut_down = True
+        for task in list(self._background):
+            task.cancel()
+        for cog in list(self.cogs.values()):
+            shutdown = getattr(cog, "shutdown", None)
+            if shutdown is not None:
+                await shutdown()
+        await self.reply_writer.close()
+        await super().close()
+
+
+def command_tree_payload(tree: app_commands.CommandTree[StudyBot]) -> list[dict[str, object]]:
+    """The commands as Discord receives them; used by tests to compare with DESIGN.md."""
+    return [command.to_dict(tree) for command in tree.get_commands()]

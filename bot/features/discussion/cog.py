@@ -1,0 +1,118 @@
+"""Collecting a lesson thread's replies, and the moderators' export and everyone's statistics."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UnknownLesson, UserFacingError
+from bot.features.embeds import NO_MENTIONS
+from bot.features.lessons.choices import lesson_choices
+from bot.features.moderation import require_guild, require_moderator
+from bot.render.export import replies_csv, replies_markdown
+from bot.render.status import render_stats
+from bot.store import posts, replies
+from bot.store.posts import Post
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+class DiscussionCog(commands.Cog):
+    discussion = app_commands.Group(
+        name="discussion", description="The replies collected in lesson threads.", guild_only=True
+    )
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    # The collection path: every event goes straight to the collector, which batches the writes.
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        self.bot.collector.on_message(message)
+
+    @commands.Cog.listener()
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        self.bot.collector.on_raw_message_edit(payload)
+
+    @commands.Cog.listener()
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        self.bot.collector.on_raw_message_delete(payload)
+
+    @commands.Cog.listener()
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        self.bot.collector.on_raw_bulk_message_delete(payload)
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        self.bot.collector.on_raw_thread_delete(payload)
+
+    async def _post(self, guild_id: int, lesson_id: str | None) -> Post:
+        if lesson_id is None:
+            latest = await posts.latest_post(self.bot.db, guild_id)
+            if latest is None:
+                raise UserFacingError("No lesson has been posted in this server yet, so there is no discussion.")
+            return latest
+        found = await posts.posts_for_lesson(self.bot.db, guild_id, lesson_id)
+        if not found:
+            if self.bot.library.lesson(lesson_id) is None:
+                raise UnknownLesson(lesson_id)
+            raise UserFacingError("That lesson has not been posted in this server, so there is no discussion.")
+        return found[-1]
+
+    @discussion.command(name="export", description="Download a lesson thread's replies as a file (moderators).")
+    @app_commands.describe(lesson="The lesson (default: the latest posted)", format="csv or markdown")
+    async def export(
+        self,
+        interaction: discord.Interaction,
+        lesson: str | None = None,
+        format: Literal["csv", "markdown"] = "csv",  # noqa: A002 - the option's public name
+    ) -> None:
+        await require_moderator(interaction, self.bot.db)
+        post = await self._post(require_guild(interaction), lesson)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.reply_writer.flush()
+        rows = await replies.replies_for_thread(self.bot.db, post.thread_id) if post.thread_id else []
+        known = self.bot.library.lesson(post.lesson_id)
+        title = known.title if known else post.lesson_id
+        if format == "csv":
+            text, filename = replies_csv(rows), f"{post.lesson_id}-replies.csv"
+        else:
+            prompt = known.prompt if known else ""
+            text, filename = replies_markdown(title, prompt, rows), f"{post.lesson_id}-replies.md"
+        await interaction.followup.send(
+            f"{len(rows)} replies from the discussion of **{discord.utils.escape_markdown(title)}**.",
+            file=discord.File(io.BytesIO(text.encode("utf-8")), filename=filename),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @discussion.command(name="stats", description="Replies, participants and the most active members.")
+    @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
+    async def stats(self, interaction: discord.Interaction, lesson: str | None = None) -> None:
+        guild_id = require_guild(interaction)
+        await self.bot.reply_writer.flush()
+        if lesson is None:
+            figures = await replies.stats(self.bot.db, guild_id, None)
+            title = "Discussion statistics: all lessons"
+        else:
+            post = await self._post(guild_id, lesson)
+            threads = [p.thread_id for p in await posts.posts_for_lesson(self.bot.db, guild_id, post.lesson_id)]
+            figures = await replies.stats(self.bot.db, guild_id, [t for t in threads if t is not None])
+            known = self.bot.library.lesson(post.lesson_id)
+            title = f"Discussion statistics: {known.title if known else post.lesson_id}"
+        embed = render_stats(title[:256], figures.replies, figures.participants, figures.top)
+        await interaction.response.send_message(
+            embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS
+        )
+
+    @export.autocomplete("lesson")
+    @stats.autocomplete("lesson")
+    async def lesson_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return lesson_choices(self.bot.library, current)

@@ -1,0 +1,42 @@
+"""The one app-command error handler: a sentence for the user, the whole story in the log."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+
+log = logging.getLogger(__name__)
+
+_APOLOGY = "Something went wrong on my side; the moderators can find the details in the bot's log."
+
+
+async def handle_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, UserFacingError):
+        sentence = str(original)
+    elif isinstance(original, app_commands.MissingPermissions | app_commands.CheckFailure):
+        sentence = "You don't have permission to use this command."
+    elif isinstance(original, app_commands.TransformerError):
+        sentence = f"“{original.value}” is not a valid {original.type.name.lower()} here."
+    else:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("Command /%s failed.", command, exc_info=original)
+        sentence = _APOLOGY
+    await reply_ephemeral(interaction, sentence)
+
+
+async def reply_ephemeral(interaction: discord.Interaction, sentence: str) -> None:
+    """Answer whether or not the interaction was already answered or deferred."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(sentence, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+        else:
+            await interaction.response.send_message(
+                sentence, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
+    except discord.HTTPException as failure:
+        log.warning("Could not tell the user about an error: %s", failure)

@@ -1,0 +1,63 @@
+"""/concept and /concepts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.features.embeds import NO_MENTIONS
+from bot.features.glossary.views import concept_message, concepts_page
+from bot.render.concept import render_unknown_concept
+from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+class GlossaryCog(commands.Cog):
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="concept", description="Explain a concept from the study group's glossary.")
+    @app_commands.describe(term="The concept to look up (start typing for suggestions)")
+    async def concept(self, interaction: discord.Interaction, term: str) -> None:
+        glossary = self.bot.library.glossary
+        entry = glossary.get(term) or glossary.find(term)
+        if entry is None:
+            await interaction.response.send_message(
+                render_unknown_concept(term, glossary.suggest(term)), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        embed, view = concept_message(self.bot, entry)
+        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+    @concept.autocomplete("term")
+    async def concept_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        matches = self.bot.library.glossary.complete(current, limit=AUTOCOMPLETE_CHOICES)
+        return [app_commands.Choice(name=c.term[:CHOICE_NAME], value=c.key) for c in matches]
+
+    @app_commands.command(name="concepts", description="Browse the glossary, page by page.")
+    @app_commands.describe(tag="Only concepts with this tag")
+    async def concepts(self, interaction: discord.Interaction, tag: str | None = None) -> None:
+        glossary = self.bot.library.glossary
+        if tag is not None and not glossary.with_tag(tag):
+            known = ", ".join(glossary.tags()[:15])
+            await interaction.response.send_message(
+                f"No concept has the tag “{discord.utils.escape_markdown(tag)}”. Tags: {known}.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        embed, view = concepts_page(self.bot, 1, tag)
+        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+
+    @concepts.autocomplete("tag")
+    async def tag_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.casefold()
+        tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
+        return [app_commands.Choice(name=tag[:CHOICE_NAME], value=tag[:60]) for tag in tags[:AUTOCOMPLETE_CHOICES]]

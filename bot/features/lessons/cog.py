@@ -1,0 +1,122 @@
+"""Reading lessons, and posting one now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.content.models import Lesson
+from bot.errors import UnknownLesson, UserFacingError
+from bot.features.embeds import NO_MENTIONS, to_embeds
+from bot.features.lessons.choices import lesson_choices
+from bot.features.moderation import require_guild, require_moderator
+from bot.features.posting.poster import check_can_post, post_lesson, resolve_postable
+from bot.render.lesson import render_lesson
+from bot.render.status import LessonState, render_lesson_list
+from bot.store import posts, schedules
+from bot.store import settings as guild_settings
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+class LessonsCog(commands.Cog):
+    lesson = app_commands.Group(name="lesson", description="The study group's weekly lessons.", guild_only=True)
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    def _lesson(self, lesson_id: str) -> Lesson:
+        lesson = self.bot.library.lesson(lesson_id)
+        if lesson is None:
+            raise UnknownLesson(lesson_id)
+        return lesson
+
+    @lesson.command(name="show", description="Show a lesson as it was posted (default: the latest one here).")
+    @app_commands.describe(lesson="The lesson (start typing for suggestions)")
+    async def show(self, interaction: discord.Interaction, lesson: str | None = None) -> None:
+        guild_id = require_guild(interaction)
+        if lesson is None:
+            latest = await posts.latest_post(self.bot.db, guild_id)
+            if latest is None:
+                raise UserFacingError("No lesson has been posted in this server yet. Try /lesson list.")
+            lesson = latest.lesson_id
+        chosen = self._lesson(lesson)
+        earlier = await posts.posts_for_lesson(self.bot.db, guild_id, chosen.id)
+        post = earlier[-1] if earlier else None
+        rendered = render_lesson(chosen, self.bot.library.glossary.get(chosen.concept))
+        note = f"Discussion: <#{post.thread_id}>" if post and post.thread_id else "Not posted in this server yet."
+        first, *rest = rendered.messages
+        await interaction.response.send_message(
+            note, embeds=to_embeds(first), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+        for embeds in rest:
+            await interaction.followup.send(embeds=to_embeds(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @show.autocomplete("lesson")
+    async def show_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return lesson_choices(self.bot.library, current)
+
+    @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        guild_id = require_guild(interaction)
+        posted = {p.lesson_id: p for p in await posts.posts_in_guild(self.bot.db, guild_id)}
+        pending = await schedules.pending_for_guild(self.bot.db, guild_id)
+        once = {s.lesson_id: s.next_run for s in pending if s.kind == "once" and s.lesson_id and s.next_run}
+        weekly_runs = sorted(s.next_run for s in pending if s.kind == "weekly" and s.next_run)
+        states = []
+        queue_position = 0
+        for lesson in self.bot.library.lessons:
+            if lesson.id in posted:
+                states.append(LessonState(lesson, posted_at=posted[lesson.id].posted_at))
+            elif lesson.id in once:
+                states.append(LessonState(lesson, scheduled_at=once[lesson.id]))
+            else:
+                next_weekly = weekly_runs[queue_position] if queue_position < len(weekly_runs) else None
+                queue_position += 1
+                states.append(LessonState(lesson, queue_position=queue_position, weekly_at=next_weekly))
+        await interaction.response.send_message(
+            embed=discord.Embed.from_dict(render_lesson_list(states)), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @lesson.command(name="post", description="Post a lesson now, with its discussion thread (moderators).")
+    @app_commands.describe(lesson="The lesson to post", channel="Where to post (default: the server's lesson channel)")
+    async def post(
+        self,
+        interaction: discord.Interaction,
+        lesson: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+    ) -> None:
+        await require_moderator(interaction, self.bot.db)
+        chosen = self._lesson(lesson)
+        target = resolve_postable(await self._target_channel(interaction, channel))
+        check_can_post(target)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        post = await post_lesson(self.bot, target, chosen)
+        await interaction.followup.send(
+            f"Posted **{discord.utils.escape_markdown(chosen.title)}** in {target.mention}; "
+            f"the discussion is in <#{post.thread_id}>.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @post.autocomplete("lesson")
+    async def post_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return lesson_choices(self.bot.library, current)
+
+    async def _target_channel(self, interaction: discord.Interaction, chosen: object | None) -> object:
+        """The channel option, else the server's lesson channel, else the channel of the command."""
+        if chosen is not None:
+            return chosen
+        stored = await guild_settings.get(self.bot.db, require_guild(interaction))
+        if stored.channel_id is not None and interaction.guild is not None:
+            configured = interaction.guild.get_channel(stored.channel_id)
+            if configured is None:
+                raise UserFacingError(
+                    "The lesson channel set with /settings channel no longer exists; set another one."
+                )
+            return configured
+        return interaction.channel

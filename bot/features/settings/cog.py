@@ -1,0 +1,92 @@
+"""Per-server settings, for moderators."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.features.embeds import NO_MENTIONS
+from bot.features.moderation import require_guild, require_moderator
+from bot.features.posting.poster import missing_permissions, resolve_postable
+from bot.render.limits import AUTOCOMPLETE_CHOICES
+from bot.render.status import render_settings
+from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
+from bot.store import settings as guild_settings
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+
+class SettingsCog(commands.Cog):
+    settings = app_commands.Group(
+        name="settings",
+        description="This server's studybot settings (moderators).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @settings.command(name="show", description="Show this server's settings.")
+    async def show(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction, self.bot.db)
+        stored = await guild_settings.get(self.bot.db, require_guild(interaction))
+        timezone = stored.timezone or self.bot.settings.default_timezone
+        embed = render_settings(timezone, stored.timezone is None, stored.channel_id, stored.modrole_id)
+        await interaction.response.send_message(
+            embed=discord.Embed.from_dict(embed), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @settings.command(name="timezone", description="Set the time zone that schedules are read in.")
+    @app_commands.describe(tz="An IANA time zone name, e.g. Europe/Berlin (start typing for suggestions)")
+    async def timezone(self, interaction: discord.Interaction, tz: str) -> None:
+        await require_moderator(interaction, self.bot.db)
+        try:
+            zone = resolve_timezone(tz)
+        except UnknownTimezone as error:
+            raise UserFacingError(str(error)) from None
+        await guild_settings.set_timezone(self.bot.db, require_guild(interaction), zone.key)
+        await self._reply(
+            interaction,
+            f"Time zone set to {zone.key}. Schedules made from now on read their times in it; "
+            "existing schedules keep the zone they were made in.",
+        )
+
+    @timezone.autocomplete("tz")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current, AUTOCOMPLETE_CHOICES)]
+
+    @settings.command(name="channel", description="Set the channel lessons are posted in by default.")
+    @app_commands.describe(channel="A text or forum channel")
+    async def channel(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | discord.ForumChannel
+    ) -> None:
+        await require_moderator(interaction, self.bot.db)
+        target = resolve_postable(channel)
+        await guild_settings.set_channel(self.bot.db, require_guild(interaction), target.id)
+        text = f"Lessons will be posted in {target.mention}."
+        missing = missing_permissions(target, target.guild.me)
+        if missing:
+            text += f" Note: I am missing {', '.join(missing)} there; grant it before the next post."
+        await self._reply(interaction, text)
+
+    @settings.command(name="modrole", description="Let members with this role use moderator commands.")
+    @app_commands.describe(role="The moderators' role")
+    async def modrole(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        # Handing out moderator rights is itself reserved to Manage Server, not to the mod role.
+        if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
+            raise UserFacingError("Only members with the Manage Server permission can choose the moderator role.")
+        if role.is_default():
+            raise UserFacingError("@everyone cannot be the moderator role: everyone would be a moderator.")
+        await guild_settings.set_modrole(self.bot.db, require_guild(interaction), role.id)
+        await self._reply(interaction, f"Members with {role.mention} can now use the moderator commands.")

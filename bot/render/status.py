@@ -1,0 +1,134 @@
+"""Lists the bot shows to members and moderators: lesson states, schedules, statistics, settings.
+
+Pure: plain values in, embed dicts out; the cogs only send them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.content.models import Lesson
+from bot.render import limits
+from bot.render.text import escape
+from bot.render.timestamps import full, full_and_relative
+
+INFO_COLOR = 0x5865F2
+WARNING_COLOR = 0xFEE75C
+
+
+@dataclass(frozen=True, slots=True)
+class LessonState:
+    lesson: Lesson
+    posted_at: datetime | None = None
+    scheduled_at: datetime | None = None
+    queue_position: int | None = None
+    weekly_at: datetime | None = None
+
+
+def _state_text(state: LessonState) -> str:
+    if state.posted_at is not None:
+        return f"posted {full(state.posted_at)}"
+    if state.scheduled_at is not None:
+        return f"scheduled {full_and_relative(state.scheduled_at)}"
+    text = f"queued (#{state.queue_position})"
+    if state.weekly_at is not None:
+        text += f", next weekly post {full_and_relative(state.weekly_at)}"
+    return text
+
+
+def render_lesson_list(states: Sequence[LessonState]) -> dict[str, object]:
+    if not states:
+        return {"title": "Lessons", "description": "There are no lessons yet.", "color": INFO_COLOR}
+    lines = [f"**{escape(s.lesson.title)}** · `{s.lesson.id}`\n{_state_text(s)}" for s in states]
+    return {
+        "title": "Lessons",
+        "description": _fit_lines(lines, limits.EMBED_DESCRIPTION),
+        "color": INFO_COLOR,
+        "footer": {"text": f"{len(states)} lessons"},
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleLine:
+    id: int
+    kind: str
+    channel_id: int
+    next_run: datetime | None
+    lesson_title: str | None
+    state: str
+    note: str | None = None
+    weekly_rule: str | None = None
+
+
+def render_schedule_list(lines: Sequence[ScheduleLine]) -> dict[str, object]:
+    if not lines:
+        return {
+            "title": "Schedules",
+            "description": "Nothing is scheduled. Use /schedule once or /schedule weekly.",
+            "color": INFO_COLOR,
+        }
+    rendered = []
+    for line in lines:
+        what = escape(line.lesson_title) if line.lesson_title else "next lesson in the queue"
+        rule = f" · {line.weekly_rule}" if line.weekly_rule else ""
+        when = full_and_relative(line.next_run) if line.next_run else "—"
+        text = f"**#{line.id}** {line.kind}{rule} · {what} · <#{line.channel_id}>\n"
+        text += f"next: {when}" if line.state == "pending" else f"**{line.state}**"
+        if line.note:
+            text += f"\n⚠ {escape(line.note)}"
+        rendered.append(text)
+    return {"title": "Schedules", "description": _fit_lines(rendered, limits.EMBED_DESCRIPTION), "color": INFO_COLOR}
+
+
+def render_stats(
+    title: str, replies: int, participants: int, top: Sequence[tuple[int, str, int]]
+) -> dict[str, object]:
+    if replies == 0:
+        return {"title": title, "description": "No replies yet.", "color": INFO_COLOR}
+    podium = "\n".join(
+        f"{rank}. {escape(name)} — {count} {'reply' if count == 1 else 'replies'}"
+        for rank, (_author_id, name, count) in enumerate(top, start=1)
+    )
+    return {
+        "title": title,
+        "color": INFO_COLOR,
+        "fields": [
+            {"name": "Replies", "value": str(replies), "inline": True},
+            {"name": "Participants", "value": str(participants), "inline": True},
+            {"name": "Most active", "value": podium[: limits.EMBED_FIELD_VALUE] or "—", "inline": False},
+        ],
+    }
+
+
+def render_settings(timezone: str, timezone_is_default: bool, channel_id: int | None, modrole_id: int | None) -> dict:
+    return {
+        "title": "Server settings",
+        "color": INFO_COLOR,
+        "fields": [
+            {"name": "Time zone", "value": timezone + (" (the bot's default)" if timezone_is_default else "")},
+            {
+                "name": "Lesson channel",
+                "value": f"<#{channel_id}>" if channel_id else "not set: lessons go where the command is used",
+            },
+            {
+                "name": "Moderator role",
+                "value": f"<@&{modrole_id}>" if modrole_id else "not set: Manage Server permission only",
+            },
+        ],
+    }
+
+
+def _fit_lines(lines: Sequence[str], limit: int) -> str:
+    """Join whole lines up to ``limit`` characters, saying how many did not fit."""
+    kept: list[str] = []
+    size = 0
+    for index, line in enumerate(lines):
+        more = f"\n… and {len(lines) - index} more"
+        if size + len(line) + 2 + len(more) > limit:
+            kept.append(more.strip())
+            break
+        kept.append(line)
+        size += len(line) + 2
+    return "\n\n".join(kept)
