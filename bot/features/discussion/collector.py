@@ -1,0 +1,153 @@
+"""The bot's message-handling path for lesson threads: Discord events in, reply writes out.
+
+This is the one discord-aware piece of reply collection. It decides which messages are kept
+(members' messages in the threads of lesson posts; not bots, not system messages, not other
+channels), turns them into ``Reply`` values and hands them to the ``ReplyWriter``, whose enqueue
+methods are synchronous and O(1): the event handlers never await, so a burst of thousands of
+messages costs the event loop a few microseconds each and the SQL happens in batches elsewhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import discord
+
+from bot.store import posts, replies
+from bot.store.replies import Reply
+from bot.store.reply_writer import ReplyWriter
+
+log = logging.getLogger(__name__)
+
+
+def reply_from_message(message: discord.Message) -> Reply | None:
+    """The row to store for a thread message, or None for messages that are not members' replies."""
+    author = message.author
+    if author.bot or message.is_system():
+        return None
+    guild = message.guild
+    if guild is None:
+        return None
+    return Reply(
+        message_id=message.id,
+        thread_id=message.channel.id,
+        guild_id=guild.id,
+        author_id=author.id,
+        author_name=author.display_name,
+        content=message.content,
+        attachments=tuple(a.url for a in message.attachments),
+        created_at=message.created_at,
+        edited_at=message.edited_at,
+    )
+
+
+class ReplyCollector:
+    """Keeps the replies of lesson threads in the database, live and by backfill."""
+
+    def __init__(self, writer: ReplyWriter, threads: Iterable[int] = ()) -> None:
+        self.writer = writer
+        self._threads: set[int] = set(threads)
+
+    # -- which threads ---------------------------------------------------------------------------
+
+    async def load(self) -> int:
+        """Track the thread of every recorded post; return how many."""
+        for post in await posts.all_threads(self.writer.db):
+            if post.thread_id is not None:
+                self._threads.add(post.thread_id)
+        return len(self._threads)
+
+    def track(self, thread_id: int) -> None:
+        """Start keeping the replies of a lesson's thread (called when a lesson is posted)."""
+        self._threads.add(thread_id)
+
+    def untrack(self, thread_id: int) -> None:
+        self._threads.discard(thread_id)
+
+    def is_tracked(self, thread_id: int) -> bool:
+        return thread_id in self._threads
+
+    @property
+    def threads(self) -> frozenset[int]:
+        return frozenset(self._threads)
+
+    # -- gateway events (synchronous: they only enqueue) -----------------------------------------
+
+    def on_message(self, message: discord.Message) -> None:
+        """MESSAGE_CREATE: store a member's message written in a lesson thread."""
+        if message.channel.id not in self._threads:
+            return
+        reply = reply_from_message(message)
+        if reply is not None:
+            self.writer.add(reply)
+
+    def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """MESSAGE_UPDATE: apply a content edit. Updates without ``edited_timestamp`` (Discord
+        resolving a link preview, a pin) change no text and are ignored."""
+        if payload.channel_id not in self._threads:
+            return
+        data: Any = payload.data
+        edited = data.get("edited_timestamp")
+        if edited is None or "content" not in data:
+            return
+        author = data.get("author")
+        if author is not None and author.get("bot"):
+            return
+        attachments = data.get("attachments")
+        edited_at = discord.utils.parse_time(edited)
+        if edited_at is None:
+            return
+        self.writer.edit(
+            payload.message_id,
+            data["content"],
+            edited_at,
+            None if attachments is None else tuple(str(a["url"]) for a in attachments),
+        )
+
+    def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """MESSAGE_DELETE: forget the message (members' privacy)."""
+        if payload.channel_id in self._threads:
+            self.writer.delete((payload.message_id,))
+
+    def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        """MESSAGE_DELETE_BULK: forget all of them."""
+        if payload.channel_id in self._threads:
+            self.writer.delete(sorted(payload.message_ids))
+
+    def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """THREAD_DELETE: the discussion is gone, so are its stored replies."""
+        self.forget_thread(payload.thread_id)
+
+    def on_thread_delete(self, thread: discord.Thread) -> None:
+        """The cached-thread variant of ``on_raw_thread_delete``."""
+        self.forget_thread(thread.id)
+
+    def forget_thread(self, thread_id: int) -> None:
+        if thread_id in self._threads:
+            self._threads.discard(thread_id)
+            self.writer.forget_thread(thread_id)
+            log.info("Thread %s was deleted; its stored replies are being removed.", thread_id)
+
+    # -- start-up ----------------------------------------------------------------------------------
+
+    async def backfill(self, thread: discord.Thread) -> int:
+        """Store the thread's messages written since the newest stored one (e.g. while offline).
+
+        Returns how many were enqueued. Storing is an upsert by message id, so an overlap with
+        live events makes no duplicates. Edits and deletions of older messages made while the bot
+        was offline are not seen by this (Discord has no history of them).
+        """
+        self.track(thread.id)
+        latest = await replies.latest_reply_id(self.writer.db, thread.id)
+        after = discord.Object(id=latest) if latest is not None else None
+        count = 0
+        async for message in thread.history(limit=None, after=after, oldest_first=True):
+            reply = reply_from_message(message)
+            if reply is not None:
+                self.writer.add(reply)
+                count += 1
+        if count:
+            log.info("Backfilled %d replies in thread %s.", count, thread.id)
+        return count
