@@ -1,0 +1,410 @@
+"""The one task that posts scheduled lessons when they fall due.
+
+How it works
+------------
+* It holds in memory the schedules at the soonest pending ``next_run`` (one query) and sleeps
+  on the clock until that instant. While it sleeps it makes no database query at all; nothing
+  polls. ``notify_changed()`` (a schedule created, cancelled or edited) wakes it to re-read.
+* When the instant comes it claims all of them in one transaction (``store.claim_runs``: the
+  schedule moves on to its following occurrence and a ``claimed`` run row keeps the nonce),
+  then calls ``post`` for each, concurrently up to ``concurrency``.
+* The nonce is derived from the schedule and the occurrence (``make_nonce``). After a crash
+  between Discord accepting a post and the outcome being recorded, ``start()`` finds the
+  unfinished claim and posts again with the same nonce; the ``post`` callable is responsible
+  for recognising the earlier message (Discord's ``enforce_nonce``, and the channel history).
+* An occurrence older than ``grace`` when the dispatcher gets to it (the bot was offline) is
+  not posted: it is recorded as missed ("Missed at …: the bot was offline."); a one-off
+  becomes ``missed``, a weekly schedule continues with its next occurrence after now.
+
+Outcomes of ``post``
+--------------------
+* ``PostOutcome.sent``: run ``sent``; a one-off becomes ``done``; a weekly one clears its
+  last error (its next occurrence was set when it was claimed).
+* ``PostOutcome.empty_queue``: run ``empty`` and the message becomes the schedule's last
+  error; a weekly schedule stays pending for when lessons are added (a one-off fails).
+* ``RetryableError`` (the caller maps 429 and 5xx to it): retried after ``retry_delays``
+  (or Discord's ``retry_after`` if longer), timed by the clock; when retries run out, the run
+  fails, a one-off becomes ``failed``, a weekly schedule keeps its next occurrence.
+* ``PermanentPostError`` / ``PostOutcome.failed`` (deleted channel, lost permission): the
+  schedule becomes ``failed`` with the reason, weekly ones too. The same cause would fail
+  every following week, so stopping until a moderator fixes it and schedules again is
+  clearer than a weekly error.
+* Any other exception: logged with its traceback and recorded as the schedule's last error;
+  the dispatcher goes on (a one-off becomes ``failed``; a weekly one keeps its next week).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Literal
+
+from bot.scheduling.clock import Clock
+from bot.scheduling.recurrence import next_weekly
+from bot.store import schedules as store
+from bot.store.database import Database
+from bot.store.schedules import Claim, Schedule, ShardFilter
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE = timedelta(hours=6)
+DEFAULT_RETRY_DELAYS: tuple[timedelta, ...] = (
+    timedelta(seconds=5),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+)
+NONCE_MAX_LENGTH = 25  # Discord accepts a message nonce of at most 25 characters
+
+
+class RetryableError(Exception):
+    """Posting failed for a reason that may pass (429, 5xx, a network error)."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class PermanentPostError(Exception):
+    """Posting cannot succeed until a person acts (deleted channel, missing permission).
+
+    ``reason`` is the sentence moderators read in ``/schedule list``.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What the post callable did: ``sent``, ``empty_queue`` or ``failed`` (use the constructors)."""
+
+    kind: Literal["sent", "empty_queue", "failed"]
+    message_id: int | None = None
+    lesson_id: str | None = None
+    detail: str | None = None
+
+    @classmethod
+    def sent(cls, message_id: int, lesson_id: str | None) -> PostOutcome:
+        return cls("sent", message_id=message_id, lesson_id=lesson_id)
+
+    @classmethod
+    def empty_queue(cls, message: str) -> PostOutcome:
+        return cls("empty_queue", detail=message)
+
+    @classmethod
+    def failed(cls, reason: str) -> PostOutcome:
+        return cls("failed", detail=reason)
+
+
+PostFunction = Callable[[Schedule, datetime, str], Awaitable[PostOutcome]]
+
+
+def make_nonce(schedule_id: int, occurrence: datetime) -> str:
+    """The nonce for one occurrence of one schedule: the same on every attempt and restart."""
+    nonce = f"s{schedule_id}-{int(occurrence.timestamp())}"
+    if len(nonce) > NONCE_MAX_LENGTH:  # pragma: no cover - needs ids beyond 10**13
+        raise ValueError(f"nonce {nonce!r} is longer than Discord's {NONCE_MAX_LENGTH} characters")
+    return nonce
+
+
+def following_occurrence(schedule: Schedule, after: datetime) -> datetime | None:
+    """The occurrence after ``after`` for a weekly schedule; None for a one-off."""
+    if schedule.kind != "weekly":
+        return None
+    assert schedule.weekday is not None and schedule.local_time is not None
+    return next_weekly(schedule.weekday, schedule.local_time, schedule.zone, after)
+
+
+@dataclass(order=True)
+class _Retry:
+    at: datetime
+    seq: int
+    schedule: Schedule = field(compare=False)
+    occurrence: datetime = field(compare=False)
+    nonce: str = field(compare=False)
+    attempt: int = field(compare=False)
+
+
+class Dispatcher:
+    """Posts due schedules; see the module docstring. ``start()``, then ``await stop()``."""
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        post: PostFunction,
+        *,
+        grace: timedelta = DEFAULT_GRACE,
+        shard: ShardFilter | None = None,
+        concurrency: int = 10,
+        retry_delays: Sequence[timedelta] = DEFAULT_RETRY_DELAYS,
+        batch_limit: int = 500,
+        max_sleep: timedelta = timedelta(hours=1),
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._post = post
+        self._grace = grace
+        self._shard = shard
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._retry_delays = tuple(retry_delays)
+        self._batch_limit = batch_limit
+        # Re-read the wall clock at least this often, in case it jumped during a long sleep.
+        self._max_sleep = max_sleep
+        self._wake = asyncio.Event()
+        self._stale = True
+        self._batch: list[Schedule] = []
+        self._retries: list[_Retry] = []
+        self._seq = itertools.count()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> asyncio.Task[None]:
+        """Start the dispatch task (resuming pending schedules and unfinished claims)."""
+        if self._task is not None and not self._task.done():
+            raise RuntimeError("dispatcher already running")
+        self._stale = True
+        self._task = asyncio.create_task(self._run(), name="schedule-dispatcher")
+        return self._task
+
+    async def stop(self) -> None:
+        """Cancel the task and wait for it; posts in flight are cancelled (their claims stay)."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    def notify_changed(self) -> None:
+        """Schedules were created, cancelled or edited: re-read before sleeping again."""
+        self._stale = True
+        self._wake.set()
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        log.info("Schedule dispatcher started")
+        try:
+            await self._resume_unfinished()
+            while True:
+                if self._stale:
+                    self._wake.clear()
+                    self._stale = False
+                    self._batch = await store.next_batch(self._db, shard=self._shard, limit=self._batch_limit)
+                now = self._clock.now()
+                ready: list[Schedule] = []
+                if self._batch and self._batch[0].next_run is not None and self._batch[0].next_run <= now:
+                    ready, self._batch, self._stale = self._batch, [], True
+                retries: list[_Retry] = []
+                while self._retries and self._retries[0].at <= now:
+                    retries.append(heapq.heappop(self._retries))
+                if ready or retries:
+                    await self._dispatch(now, ready, retries)
+                    continue
+                await self._clock.sleep_until(self._deadline(now), self._wake)
+                if self._wake.is_set():
+                    self._stale = True
+        except asyncio.CancelledError:
+            log.info("Schedule dispatcher stopped")
+            raise
+        except Exception:
+            log.exception("Schedule dispatcher crashed")
+            raise
+
+    def _deadline(self, now: datetime) -> datetime:
+        candidates = [now + self._max_sleep]
+        if self._batch and self._batch[0].next_run is not None:
+            candidates.append(self._batch[0].next_run)
+        if self._retries:
+            candidates.append(self._retries[0].at)
+        return min(candidates)
+
+    async def _resume_unfinished(self) -> None:
+        """Claims left without an outcome by a crash: post again, same nonce (or mark missed)."""
+        unfinished = await store.unfinished_runs(self._db, shard=self._shard)
+        if not unfinished:
+            return
+        now = self._clock.now()
+        jobs = []
+        for schedule, run in unfinished:
+            if now - run.occurrence > self._grace:
+                await self._record_failure(
+                    schedule, run.occurrence, self._missed_text(schedule, run.occurrence), run_state="missed"
+                )
+                continue
+            log.info(
+                "Re-posting schedule %d occurrence %s after a restart (nonce %s)",
+                schedule.id,
+                run.occurrence.isoformat(),
+                run.nonce,
+            )
+            jobs.append(self._attempt(schedule, run.occurrence, run.nonce, attempt=1))
+        await asyncio.gather(*jobs)
+
+    async def _dispatch(self, now: datetime, ready: list[Schedule], retries: list[_Retry]) -> None:
+        on_time: list[Claim] = []
+        missed: list[Schedule] = []
+        for schedule in ready:
+            assert schedule.next_run is not None
+            if now - schedule.next_run > self._grace:
+                missed.append(schedule)
+            else:
+                occurrence = schedule.next_run
+                on_time.append(
+                    Claim(
+                        schedule,
+                        make_nonce(schedule.id, occurrence),
+                        following_occurrence(schedule, occurrence),
+                    )
+                )
+        won = await store.claim_runs(self._db, on_time, claimed_at=now) if on_time else []
+        jobs = [self._attempt(c.schedule, c.occurrence, c.nonce, attempt=1) for c in won]
+        jobs += [self._attempt(r.schedule, r.occurrence, r.nonce, attempt=r.attempt) for r in retries]
+        await asyncio.gather(*jobs)
+        for schedule in missed:
+            await self._mark_missed(schedule, now)
+
+    async def _mark_missed(self, schedule: Schedule, now: datetime) -> None:
+        occurrence = schedule.next_run
+        assert occurrence is not None
+        text = self._missed_text(schedule, occurrence)
+        try:
+            await store.record_missed(
+                self._db,
+                schedule,
+                occurrence,
+                make_nonce(schedule.id, occurrence),
+                detail=text,
+                next_run=following_occurrence(schedule, now),
+                claimed_at=now,
+            )
+        except Exception:
+            log.exception("Could not record schedule %d as missed", schedule.id)
+            return
+        log.warning("Schedule %d: %s", schedule.id, text)
+
+    @staticmethod
+    def _missed_text(schedule: Schedule, occurrence: datetime) -> str:
+        local = occurrence.astimezone(schedule.zone)
+        return f"Missed at {local:%Y-%m-%d %H:%M} {local.tzname()}: the bot was offline."
+
+    # --- one post -------------------------------------------------------------------------
+
+    async def _attempt(self, schedule: Schedule, occurrence: datetime, nonce: str, *, attempt: int) -> None:
+        """Post one occurrence once and record what happened; never raises (except cancel)."""
+        try:
+            async with self._semaphore:
+                outcome = await self._post(schedule, occurrence, nonce)
+        except RetryableError as exc:
+            await self._retry_or_fail(schedule, occurrence, nonce, attempt, exc)
+            return
+        except PermanentPostError as exc:
+            outcome = PostOutcome.failed(exc.reason)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("Posting schedule %d (occurrence %s) raised", schedule.id, occurrence.isoformat())
+            await self._record_failure(
+                schedule,
+                occurrence,
+                f"Posting failed unexpectedly ({type(exc).__name__}: {exc}); see the bot's log.",
+                stop=schedule.kind == "once",
+            )
+            return
+        await self._record_outcome(schedule, occurrence, outcome)
+
+    async def _retry_or_fail(
+        self, schedule: Schedule, occurrence: datetime, nonce: str, attempt: int, exc: RetryableError
+    ) -> None:
+        if attempt > len(self._retry_delays):
+            await self._record_failure(
+                schedule,
+                occurrence,
+                f"Discord kept failing after {attempt} attempts: {exc.reason}",
+                stop=schedule.kind == "once",
+            )
+            return
+        delay = self._retry_delays[attempt - 1]
+        if exc.retry_after is not None:
+            delay = max(delay, timedelta(seconds=exc.retry_after))
+        at = self._clock.now() + delay
+        log.warning(
+            "Posting schedule %d failed (%s); retry %d in %.0f s",
+            schedule.id,
+            exc.reason,
+            attempt,
+            delay.total_seconds(),
+        )
+        heapq.heappush(self._retries, _Retry(at, next(self._seq), schedule, occurrence, nonce, attempt + 1))
+
+    async def _record_outcome(self, schedule: Schedule, occurrence: datetime, outcome: PostOutcome) -> None:
+        if outcome.kind == "sent":
+            assert outcome.message_id is not None
+            try:
+                async with self._db.transaction():
+                    await store.mark_run_sent(
+                        self._db, schedule.id, occurrence, outcome.message_id, outcome.lesson_id
+                    )
+                    await store.set_outcome(
+                        self._db, schedule.id, state="done" if schedule.kind == "once" else None
+                    )
+            except Exception:
+                log.exception("Schedule %d was posted but recording it failed", schedule.id)
+                return
+            log.info(
+                "Posted schedule %d (lesson %s) in guild %d as message %d, due %s",
+                schedule.id,
+                outcome.lesson_id,
+                schedule.guild_id,
+                outcome.message_id,
+                occurrence.isoformat(),
+            )
+        elif outcome.kind == "empty_queue":
+            detail = outcome.detail or "No lesson left in the queue."
+            await self._record_failure(
+                schedule, occurrence, detail, run_state="empty", stop=schedule.kind == "once"
+            )
+        else:
+            await self._record_failure(schedule, occurrence, outcome.detail or "Posting failed.", stop=True)
+
+    async def _record_failure(
+        self,
+        schedule: Schedule,
+        occurrence: datetime,
+        detail: str,
+        *,
+        run_state: store.RunState = "failed",
+        stop: bool = False,
+    ) -> None:
+        """Record a run that did not post; ``stop`` turns the schedule ``failed`` (or ``missed``)."""
+        schedule_state: store.ScheduleState | None = None
+        if stop or (run_state == "missed" and schedule.kind == "once"):
+            schedule_state = "missed" if run_state == "missed" else "failed"
+        try:
+            async with self._db.transaction():
+                await store.mark_run(self._db, schedule.id, occurrence, run_state, detail)
+                await store.set_outcome(
+                    self._db,
+                    schedule.id,
+                    state=schedule_state,
+                    stop=schedule_state is not None,
+                    last_error=detail,
+                )
+        except Exception:
+            log.exception("Could not record the outcome of schedule %d", schedule.id)
+            return
+        log.warning("Schedule %d (guild %d): %s", schedule.id, schedule.guild_id, detail)
