@@ -36,6 +36,8 @@ def utc_text(when: datetime) -> str:
 
     Naive datetimes are refused: their zone is a guess, and a wrong guess moves a post by hours.
     """
+    if when.tzinfo is UTC:  # the common case (discord.py's datetimes): skip the conversion
+        return when.isoformat()
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"naive datetime {when!r}: pass an aware datetime (UTC)")
     return when.astimezone(UTC).isoformat()

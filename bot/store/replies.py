@@ -11,6 +11,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
+from itertools import chain
 from typing import Any
 
 from bot.store.database import Database, Row, parse_utc, parse_utc_or_none, utc_text
@@ -28,6 +30,17 @@ _UPSERT = (
     "WHERE replies.edited_at IS NULL "
     "OR (excluded.edited_at IS NOT NULL AND excluded.edited_at >= replies.edited_at)"
 )
+# 9 parameters a row: 500 rows stay well under SQLite's 32,766 parameters per statement.
+ROWS_PER_STATEMENT = 500
+
+
+@cache
+def _upsert_sql(rows: int) -> str:
+    """The multi-row upsert for ``rows`` rows (text memoised; SQLite caches the compiled form)."""
+    values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    return _UPSERT.replace("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", f"VALUES {values}", 1)
+
+
 _EDIT = (
     "UPDATE replies SET content = ?, edited_at = ?, attachments = COALESCE(?, attachments) "
     "WHERE message_id = ? AND (edited_at IS NULL OR edited_at <= ?)"
@@ -35,8 +48,11 @@ _EDIT = (
 _DELETE = "DELETE FROM replies WHERE message_id = ?"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
+    """One stored message. Not frozen: it is built once per gateway message on the hot path, and a
+    frozen dataclass's ``__init__`` costs about twice as much; treat it as immutable all the same."""
+
     message_id: int
     thread_id: int
     guild_id: int
@@ -70,9 +86,9 @@ class Reply:
             self.author_id,
             self.author_name,
             self.content,
-            json.dumps(list(self.attachments)) if self.attachments else "[]",
+            json.dumps(self.attachments) if self.attachments else "[]",
             utc_text(self.created_at),
-            utc_text(self.edited_at) if self.edited_at is not None else None,
+            None if self.edited_at is None else utc_text(self.edited_at),
         )
 
 
@@ -122,9 +138,16 @@ async def upsert_many(db: Database, replies: Iterable[Reply]) -> None:
 
 
 async def upsert_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``upsert_many`` for rows already made with ``Reply.params`` (the writer prepares them)."""
+    """``upsert_many`` for rows already made with ``Reply.params`` (the writer prepares them).
+
+    Rows go in multi-row INSERT statements of up to ``ROWS_PER_STATEMENT`` rows: one thread hop
+    and one statement instead of one step per row, which measured about 1.4x the rows/s of
+    ``executemany`` (bench/ingest.py).
+    """
     async with db.transaction():
-        await db.executemany(_UPSERT, rows)
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            part = rows[start : start + ROWS_PER_STATEMENT]
+            await db.execute(_upsert_sql(len(part)), list(chain.from_iterable(part)))
 
 
 async def apply_edit(

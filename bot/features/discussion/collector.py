@@ -30,6 +30,7 @@ def reply_from_message(message: discord.Message) -> Reply | None:
     guild = message.guild
     if guild is None:
         return None
+    attachments = message.attachments
     return Reply(
         message_id=message.id,
         thread_id=message.channel.id,
@@ -37,7 +38,7 @@ def reply_from_message(message: discord.Message) -> Reply | None:
         author_id=author.id,
         author_name=author.display_name,
         content=message.content,
-        attachments=tuple(a.url for a in message.attachments),
+        attachments=tuple([a.url for a in attachments]) if attachments else (),
         created_at=message.created_at,
         edited_at=message.edited_at,
     )
