@@ -75,8 +75,8 @@ def parse_database_url(url: str) -> str:
         )
     if scheme.split("+", 1)[0] in ("postgresql", "postgres"):
         raise DatabaseUrlError(
-            "DATABASE_URL points to PostgreSQL, which is not supported by this build yet; "
-            "use a sqlite:/// URL instead."
+            "PostgreSQL is not supported by this build yet; set DATABASE_URL to a SQLite file "
+            "such as sqlite:///studybot.sqlite3."
         )
     if scheme.split("+", 1)[0] != "sqlite":
         raise DatabaseUrlError(
