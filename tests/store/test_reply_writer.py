@@ -1,0 +1,197 @@
+"""The reply writer: ordered, batched, flushed on demand and at close, robust to a failing batch."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store import replies
+from bot.store.replies import Reply
+from bot.store.reply_writer import ReplyWriter
+
+T0 = datetime(2026, 11, 18, 21, 0, tzinfo=UTC)
+
+
+def reply(message_id: int, *, thread_id: int = 100, content: str = "hi", edited_at=None) -> Reply:
+    return Reply(
+        message_id=message_id,
+        thread_id=thread_id,
+        guild_id=1,
+        author_id=5,
+        author_name="Ada",
+        content=content,
+        attachments=(),
+        created_at=T0 + timedelta(seconds=message_id),
+        edited_at=edited_at,
+    )
+
+
+@pytest.fixture
+async def writer(db) -> AsyncIterator[ReplyWriter]:
+    w = ReplyWriter(db, batch_size=50, max_delay=0.005)
+    w.start()
+    yield w
+    await w.close()
+
+
+async def stored(db, thread_id: int = 100) -> dict[int, Reply]:
+    return {r.message_id: r for r in await replies.replies_for_thread(db, thread_id)}
+
+
+async def test_enqueueing_is_synchronous(writer):
+    assert writer.add(reply(1)) is None
+    assert writer.edit(1, "x", T0 + timedelta(hours=1)) is None
+    assert writer.delete([1]) is None
+
+
+async def test_flush_waits_until_everything_is_committed(db, writer):
+    for i in range(1, 11):
+        writer.add(reply(i))
+    assert writer.pending == 10
+    await writer.flush()
+    assert writer.pending == 0
+    assert sorted(await stored(db)) == list(range(1, 11))
+
+
+async def test_a_burst_of_2000_is_stored_in_batches(db, writer):
+    before = db.query_count
+    for i in range(1, 2001):
+        writer.add(reply(i))
+    await writer.flush()
+    assert len(await stored(db)) == 2000
+    # 2000 ops in batches of at most 50: about 40 transactions of BEGIN, INSERT, COMMIT.
+    assert db.query_count - before <= 3 * (2000 // 50 + 2)
+
+
+async def test_a_delete_after_an_add_wins(db, writer):
+    writer.add(reply(1))
+    writer.add(reply(2))
+    writer.delete([1])
+    await writer.flush()
+    assert sorted(await stored(db)) == [2]
+
+
+async def test_a_deleted_message_is_not_resurrected_by_a_late_add(db, writer):
+    writer.add(reply(1))
+    await writer.flush()
+    writer.delete([1])
+    await writer.flush()
+    writer.add(reply(1))  # e.g. a backfill page fetched before the delete
+    await writer.flush()
+    assert await stored(db) == {}
+
+
+async def test_an_edit_after_the_add_is_applied(db, writer):
+    writer.add(reply(1, content="frist"))
+    writer.edit(1, "first", T0 + timedelta(hours=1))
+    await writer.flush()
+    got = (await stored(db))[1]
+    assert (got.content, got.edited_at) == ("first", T0 + timedelta(hours=1))
+
+
+async def test_an_edit_before_the_add_is_merged_into_it(db, writer):
+    writer.edit(1, "edited", T0 + timedelta(hours=1), ("https://cdn.example/x.png",))
+    writer.add(reply(1, content="original"))
+    await writer.flush()
+    got = (await stored(db))[1]
+    assert (got.content, got.attachments) == ("edited", ("https://cdn.example/x.png",))
+
+
+async def test_an_edit_before_the_add_in_an_earlier_batch_is_merged(db, writer):
+    writer.edit(1, "edited", T0 + timedelta(hours=1))
+    await writer.flush()
+    writer.add(reply(1, content="original"))
+    await writer.flush()
+    assert (await stored(db))[1].content == "edited"
+
+
+async def test_the_newest_edit_wins_whatever_the_order(db, writer):
+    writer.add(reply(1, content="v1"))
+    writer.edit(1, "v3", T0 + timedelta(hours=3))
+    writer.edit(1, "v2", T0 + timedelta(hours=2))
+    await writer.flush()
+    writer.edit(1, "v2 again", T0 + timedelta(hours=2))
+    await writer.flush()
+    assert (await stored(db))[1].content == "v3"
+
+
+async def test_forgetting_a_thread_removes_queued_and_stored_replies(db, writer):
+    writer.add(reply(1))
+    await writer.flush()
+    writer.add(reply(2))
+    writer.add(reply(3, thread_id=200))
+    writer.forget_thread(100)
+    writer.add(reply(4, thread_id=200))
+    await writer.flush()
+    assert await stored(db, 100) == {}
+    assert sorted(await stored(db, 200)) == [3, 4]
+
+
+async def test_close_flushes_then_stops_and_later_writes_are_dropped(db, caplog):
+    w = ReplyWriter(db, batch_size=500, max_delay=10.0)  # a long delay: close must not wait for it
+    w.start()
+    for i in range(1, 101):
+        w.add(reply(i))
+    await w.close()
+    assert len(await stored(db)) == 100
+    with caplog.at_level(logging.WARNING):
+        w.add(reply(500))
+    assert "dropped" in caplog.text
+    await w.close()  # twice is fine
+
+
+async def test_flush_without_start_is_an_error(db):
+    w = ReplyWriter(db)
+    w.add(reply(1))
+    with pytest.raises(RuntimeError, match="start"):
+        await w.flush()
+
+
+async def test_an_idle_writer_issues_no_queries(db, writer):
+    writer.add(reply(1))
+    await writer.flush()
+    before = db.query_count
+    await asyncio.sleep(0.05)  # ten times max_delay
+    assert db.query_count == before
+
+
+async def test_a_failed_batch_is_retried_once(db, writer, monkeypatch, caplog):
+    real = replies.upsert_rows
+    failures = [RuntimeError("disk hiccup")]
+
+    async def flaky(database, rows):
+        if failures:
+            raise failures.pop()
+        await real(database, rows)
+
+    monkeypatch.setattr(replies, "upsert_rows", flaky)
+    writer.add(reply(1))
+    await writer.flush()
+    assert sorted(await stored(db)) == [1]
+    assert writer.lost == 0
+    assert "retrying once" in caplog.text
+
+
+async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(db, writer, monkeypatch, caplog):
+    real = replies.upsert_rows
+    broken = True
+
+    async def failing(database, rows):
+        if broken:
+            raise RuntimeError("disk full")
+        await real(database, rows)
+
+    monkeypatch.setattr(replies, "upsert_rows", failing)
+    writer.add(reply(1))
+    writer.add(reply(2))
+    await writer.flush()  # returns: the batch is given up, not retried forever
+    assert writer.lost == 2
+    assert "2 operations lost" in caplog.text
+    broken = False
+    writer.add(reply(3))
+    await writer.flush()
+    assert sorted(await stored(db)) == [3]
