@@ -1,0 +1,124 @@
+"""The fake's core: connect, sync, slash commands, autocomplete, messages and threads."""
+
+from __future__ import annotations
+
+from tests.fakediscord import run_client
+
+from .minibot import MiniBot
+
+
+async def test_bot_connects_and_sees_the_guild(fake):
+    guild = fake.create_guild("Study")
+    text = fake.create_text_channel(guild, "weekly")
+    async with run_client(fake, MiniBot()) as bot:
+        cached = bot.get_guild(guild.id)
+        assert cached is not None and cached.name == "Study"
+        assert cached.get_channel(text.id).name == "weekly"
+        assert cached.me.guild_permissions.send_messages
+        assert not cached.me.guild_permissions.administrator
+
+
+async def test_global_commands_are_synced(fake):
+    fake.create_guild("Study")
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        names = {c["name"] for c in fake.global_commands}
+    assert {"lesson", "ping", "concept", "export"} <= names
+    lesson = next(c for c in fake.global_commands if c["name"] == "lesson")
+    assert lesson["default_member_permissions"] == "32"
+
+
+async def test_guild_sync_puts_commands_in_the_guild(fake):
+    guild = fake.create_guild("Study")
+    async with run_client(fake, MiniBot(guild_id=guild.id), wait_sync=True):
+        pass
+    assert {c["name"] for c in fake.guild_commands[guild.id]} >= {"lesson", "ping"}
+    assert fake.global_commands == []
+
+
+async def test_slash_command_gets_its_answer(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "ping", count=2, loud=True)
+    assert result.type == 4
+    assert result.content == "pongpong"
+    assert not result.ephemeral
+    assert fake.messages(fake.text)[-1]["content"] == "pongpong"
+
+
+async def test_ephemeral_answer_is_not_in_the_channel(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "ping")
+    assert result.ephemeral and result.content == "pong"
+    assert fake.messages(fake.text) == []
+
+
+async def test_autocomplete_offers_choices(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        choices = await fake.autocomplete(fake.member, "concept", focused="term", value="chai")
+    assert [c["value"] for c in choices] == ["chain of thought", "chaining"]
+
+
+async def test_deferred_command_with_file_followup(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "export")
+    assert result.type == 5
+    assert result.content == "Here it is"
+    assert result.files == [("export.csv", b"author,text\nalice,hello\n")]
+    assert "alice,hello" in result.file_text("export.csv")
+
+
+async def test_moderator_posts_a_lesson_with_embed_and_thread(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.moderator, "lesson post", lesson="chips")
+    assert result.ephemeral and result.content == f"Posted in <#{fake.text.id}>"
+    post = fake.bot_messages(fake.text)[-1]
+    assert post["embeds"][0]["title"] == "Lesson: chips"
+    (thread,) = fake.threads(fake.text)
+    assert thread.name == "Discussion: chips" and thread.id == int(post["id"])
+    assert [m["content"] for m in fake.messages(thread)] == ["What do you think?"]
+
+
+async def test_member_without_manage_server_is_refused(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "lesson post", lesson="chips")
+    assert result.ephemeral and "Manage Server" in result.content
+    assert fake.messages(fake.text) == []
+
+
+async def test_channel_option_is_resolved(fake):
+    fake.setup_study_guild()
+    other = fake.create_text_channel(fake.guild, "other")
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        await fake.slash(fake.moderator, "lesson post", lesson="x", channel=other)
+    assert fake.bot_messages(other) and not fake.bot_messages(fake.text)
+
+
+async def test_forum_post_has_its_first_message(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "lesson forum", forum=fake.forum, title="Week 1")
+    (post,) = fake.threads(fake.forum)
+    assert post.name == "Week 1"
+    first = fake.messages(post)[0]
+    assert first["content"] == "First message" and int(first["id"]) == post.id
+    assert result.content == f"Opened <#{post.id}>"
+
+
+async def test_bot_receives_thread_messages_edits_and_deletes(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot()) as bot:
+        thread = await fake.create_thread(fake.member, fake.text, "chat")
+        msg = await fake.say(fake.member, "Chips are the bottleneck.", thread=thread)
+        await fake.wait_until(lambda: bot.seen)
+        await fake.edit(msg, "GPUs are the bottleneck.")
+        await fake.delete(msg)
+        await fake.wait_until(lambda: bot.deleted)
+    assert bot.texts == ["Chips are the bottleneck."]
+    assert bot.seen[0].channel.id == thread.id
+    assert bot.edits == [(msg["id"], "GPUs are the bottleneck.")]
+    assert fake.messages(thread) == []
