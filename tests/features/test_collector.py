@@ -1,0 +1,343 @@
+"""The collector: gateway events in lesson threads become stored replies (and stop being, on delete).
+
+Messages are real ``discord.Message`` objects built by discord.py from MESSAGE_CREATE payloads,
+as the gateway would deliver them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import discord
+import pytest
+from discord.state import ConnectionState
+
+from bot.features.discussion.collector import ReplyCollector
+from bot.store import posts, replies
+from bot.store.database import Database
+from bot.store.reply_writer import ReplyWriter
+
+GUILD = 1_100_000_000_000_000_000
+CHANNEL = 1_100_000_000_000_000_001
+THREAD = 1_100_000_000_000_000_002
+OTHER_THREAD = 1_100_000_000_000_000_003
+BOT_USER = 1_200_000_000_000_000_000
+DISCORD_EPOCH_MS = 1_420_070_400_000
+T0_MS = 1_795_000_000_000
+
+
+def snowflake(n: int) -> int:
+    return ((T0_MS + n * 1000 - DISCORD_EPOCH_MS) << 22) | n
+
+
+def user(user_id: int, name: str, *, bot: bool = False, global_name: str | None = None) -> dict:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": global_name,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+    }
+
+
+def payload(
+    n: int,
+    content: str = "Chips are the bottleneck.",
+    *,
+    channel: int = THREAD,
+    author: dict | None = None,
+    nick: str | None = None,
+    kind: int = 0,
+    attachments: tuple[str, ...] = (),
+) -> dict:
+    return {
+        "id": str(snowflake(n)),
+        "channel_id": str(channel),
+        "guild_id": str(GUILD),
+        "type": kind,
+        "content": content,
+        "author": author or user(900 + n % 3, f"member{n % 3}", global_name=f"Member {n % 3}"),
+        "member": {"nick": nick, "roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "flags": 0},
+        "attachments": [
+            {
+                "id": str(snowflake(n) + i + 1),
+                "filename": url.rsplit("/", 1)[-1],
+                "size": 10,
+                "url": url,
+                "proxy_url": url,
+            }
+            for i, url in enumerate(attachments)
+        ],
+        "embeds": [],
+        "mentions": [],
+        "mention_roles": [],
+        "pinned": False,
+        "mention_everyone": False,
+        "tts": False,
+        "timestamp": "2026-11-18T21:00:00+00:00",
+        "edited_timestamp": None,
+        "flags": 0,
+        "components": [],
+    }
+
+
+class Discord:
+    """discord.py's own state and channel objects, enough to construct gateway models."""
+
+    def __init__(self) -> None:
+        self.state = ConnectionState(
+            dispatch=lambda *a, **k: None, handlers={}, hooks={}, http=None, intents=discord.Intents.default()
+        )
+        self.guild = discord.Guild(
+            data={"id": str(GUILD), "name": "Study group", "roles": [], "channels": [], "members": []},
+            state=self.state,
+        )
+        self.threads = {t: self._thread(t) for t in (THREAD, OTHER_THREAD)}
+
+    def _thread(self, thread_id: int) -> discord.Thread:
+        return discord.Thread(
+            guild=self.guild,
+            state=self.state,
+            data={
+                "id": str(thread_id),
+                "guild_id": str(GUILD),
+                "parent_id": str(CHANNEL),
+                "owner_id": str(BOT_USER),
+                "name": "Whither Russia's AI ambition?",
+                "type": 11,
+                "message_count": 0,
+                "member_count": 0,
+                "rate_limit_per_user": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": 10080,
+                    "archive_timestamp": "2026-11-18T21:00:00+00:00",
+                    "locked": False,
+                },
+            },
+        )
+
+    def message(self, data: dict) -> discord.Message:
+        return discord.Message(state=self.state, channel=self.threads[int(data["channel_id"])], data=data)
+
+    def edit_event(self, n: int, content: str, edited: str, **kw) -> discord.RawMessageUpdateEvent:
+        data = payload(n, content, **kw)
+        data["edited_timestamp"] = edited
+        return discord.RawMessageUpdateEvent(data=data, message=self.message(data))
+
+
+@pytest.fixture
+def fake() -> Discord:
+    return Discord()
+
+
+@pytest.fixture
+async def db(tmp_path) -> AsyncIterator[Database]:
+    database = await Database.open(f"sqlite:///{tmp_path / 'studybot.sqlite3'}")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def writer(db) -> AsyncIterator[ReplyWriter]:
+    w = ReplyWriter(db, max_delay=0.005)
+    w.start()
+    yield w
+    await w.close()
+
+
+@pytest.fixture
+def collector(writer) -> ReplyCollector:
+    return ReplyCollector(writer, threads=[THREAD])
+
+
+async def stored(db, thread_id: int = THREAD):
+    return await replies.replies_for_thread(db, thread_id)
+
+
+async def test_a_members_message_in_a_lesson_thread_is_stored(fake, db, writer, collector):
+    message = fake.message(
+        payload(
+            1, "I think **chips** matter", nick="Ada", attachments=("https://cdn.discordapp.com/a/chart.png",)
+        )
+    )
+    collector.on_message(message)
+    await writer.flush()
+    [reply] = await stored(db)
+    assert reply.message_id == snowflake(1)
+    assert (reply.thread_id, reply.guild_id, reply.author_id) == (THREAD, GUILD, 901)
+    assert reply.author_name == "Ada"  # the display name: the server nickname
+    assert reply.content == "I think **chips** matter"
+    assert reply.attachments == ("https://cdn.discordapp.com/a/chart.png",)
+    assert reply.created_at == message.created_at
+    assert reply.created_at.tzinfo is UTC
+    assert reply.edited_at is None
+
+
+async def test_display_name_falls_back_to_global_name(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(2, author=user(77, "grace_h", global_name="Grace Hopper"))))
+    await writer.flush()
+    assert (await stored(db))[0].author_name == "Grace Hopper"
+
+
+async def test_messages_outside_lesson_threads_are_ignored(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(1, channel=OTHER_THREAD)))
+    await writer.flush()
+    assert await stored(db, OTHER_THREAD) == []
+
+
+async def test_bots_and_system_messages_are_not_stored(fake, db, writer, collector):
+    collector.on_message(
+        fake.message(payload(1, "What do you think?", author=user(BOT_USER, "studybot", bot=True)))
+    )
+    collector.on_message(fake.message(payload(2, "Another bot", author=user(31, "otherbot", bot=True))))
+    collector.on_message(fake.message(payload(3, "", kind=6)))  # "pinned a message"
+    collector.on_message(fake.message(payload(4, "a human")))
+    await writer.flush()
+    assert [r.content for r in await stored(db)] == ["a human"]
+
+
+async def test_a_reply_message_type_is_stored(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(1, "Agreed.", kind=19)))
+    await writer.flush()
+    assert [r.content for r in await stored(db)] == ["Agreed."]
+
+
+async def test_track_starts_collecting_a_new_thread(fake, db, writer, collector):
+    collector.track(OTHER_THREAD)
+    collector.on_message(fake.message(payload(1, channel=OTHER_THREAD)))
+    await writer.flush()
+    assert len(await stored(db, OTHER_THREAD)) == 1
+
+
+async def test_an_edit_updates_the_stored_reply(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(1, "frist")))
+    collector.on_raw_message_edit(fake.edit_event(1, "first", "2026-11-18T22:00:00.123000+00:00"))
+    await writer.flush()
+    [reply] = await stored(db)
+    assert reply.content == "first"
+    assert reply.edited_at == datetime(2026, 11, 18, 22, 0, 0, 123000, tzinfo=UTC)
+
+
+async def test_an_update_without_edit_time_changes_nothing(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(1, "see https://example.org")))
+    event = fake.edit_event(1, "see https://example.org", None)  # Discord resolving a link preview
+    event.data["content"] = "something else entirely"
+    collector.on_raw_message_edit(event)
+    await writer.flush()
+    assert (await stored(db))[0].content == "see https://example.org"
+
+
+async def test_an_edit_in_another_channel_is_ignored(fake, db, writer, collector):
+    collector.on_raw_message_edit(fake.edit_event(1, "x", "2026-11-18T22:00:00+00:00", channel=OTHER_THREAD))
+    assert writer.pending == 0
+
+
+async def test_a_deleted_message_is_forgotten(fake, db, writer, collector):
+    collector.on_message(fake.message(payload(1)))
+    collector.on_message(fake.message(payload(2)))
+    await writer.flush()
+    collector.on_raw_message_delete(
+        discord.RawMessageDeleteEvent(
+            {"id": str(snowflake(1)), "channel_id": str(THREAD), "guild_id": str(GUILD)}
+        )
+    )
+    await writer.flush()
+    assert [r.message_id for r in await stored(db)] == [snowflake(2)]
+
+
+async def test_a_bulk_delete_forgets_them_all(fake, db, writer, collector):
+    for n in range(1, 6):
+        collector.on_message(fake.message(payload(n)))
+    collector.on_raw_bulk_message_delete(
+        discord.RawBulkMessageDeleteEvent(
+            {"ids": [str(snowflake(n)) for n in (1, 2, 4)], "channel_id": str(THREAD), "guild_id": str(GUILD)}
+        )
+    )
+    await writer.flush()
+    assert [r.message_id for r in await stored(db)] == [snowflake(3), snowflake(5)]
+
+
+async def test_a_deleted_thread_takes_its_replies_with_it(fake, db, writer, collector):
+    for n in range(1, 4):
+        collector.on_message(fake.message(payload(n)))
+    await writer.flush()
+    collector.on_raw_thread_delete(
+        discord.RawThreadDeleteEvent(
+            {"id": str(THREAD), "type": 11, "guild_id": str(GUILD), "parent_id": str(CHANNEL)}
+        )
+    )
+    await writer.flush()
+    assert await stored(db) == []
+    assert not collector.is_tracked(THREAD)
+
+
+async def test_load_tracks_every_recorded_thread(db, writer):
+    await posts.record_post(
+        db,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        message_id=1,
+        thread_id=OTHER_THREAD,
+        lesson_id="whither-russias-ai-ambition",
+        posted_at=datetime(2026, 11, 18, 21, 0, tzinfo=UTC),
+    )
+    collector = ReplyCollector(writer)
+    assert await collector.load() == 1
+    assert collector.is_tracked(OTHER_THREAD)
+
+
+class StubThread:
+    """A thread whose history() serves pre-built messages, as Discord's REST pages would."""
+
+    def __init__(self, thread_id: int, messages: list[discord.Message]) -> None:
+        self.id = thread_id
+        self.messages = messages
+        self.calls: list[dict] = []
+
+    async def history(self, *, limit=100, after=None, oldest_first=None, **_):
+        self.calls.append({"limit": limit, "after": after, "oldest_first": oldest_first})
+        newer = [m for m in self.messages if after is None or m.id > after.id]
+        for message in sorted(newer, key=lambda m: m.id, reverse=not oldest_first):
+            yield message
+
+
+async def test_backfill_stores_what_was_written_while_offline_without_duplicates(fake, db, writer, collector):
+    history = [fake.message(payload(n, f"message {n}")) for n in range(1, 6)]
+    history.insert(
+        0, fake.message(payload(0, "Food for thought?", author=user(BOT_USER, "studybot", bot=True)))
+    )
+    # The bot saw the first two live before it went down.
+    collector.on_message(history[1])
+    collector.on_message(history[2])
+    await writer.flush()
+
+    thread = StubThread(THREAD, history)
+    assert await collector.backfill(thread) == 3
+    await writer.flush()
+    assert thread.calls == [{"limit": None, "after": discord.Object(snowflake(2)), "oldest_first": True}]
+    assert [r.content for r in await stored(db)] == [f"message {n}" for n in range(1, 6)]
+
+    # Running it again (another restart) finds nothing new and duplicates nothing.
+    assert await collector.backfill(thread) == 0
+    await writer.flush()
+    assert len(await stored(db)) == 5
+
+
+async def test_backfill_of_a_thread_with_nothing_stored_reads_it_all(fake, db, writer):
+    collector = ReplyCollector(writer)
+    thread = StubThread(OTHER_THREAD, [fake.message(payload(n, channel=OTHER_THREAD)) for n in range(1, 4)])
+    assert await collector.backfill(thread) == 3
+    await writer.flush()
+    assert thread.calls[0]["after"] is None
+    assert collector.is_tracked(OTHER_THREAD)
+    assert len(await stored(db, OTHER_THREAD)) == 3
+
+
+async def test_a_burst_of_2000_thread_messages_is_all_stored(fake, db, writer, collector):
+    for n in range(1, 2001):
+        collector.on_message(fake.message(payload(n, f"reply {n}")))
+    await writer.flush()
+    assert len(await stored(db)) == 2000
