@@ -5,9 +5,12 @@ How it works
 * It holds in memory the schedules at the soonest pending ``next_run`` (one query) and sleeps
   on the clock until that instant. While it sleeps it makes no database query at all; nothing
   polls. ``notify_changed()`` (a schedule created, cancelled or edited) wakes it to re-read.
-* When the instant comes it claims all of them in one transaction (``store.claim_runs``: the
-  schedule moves on to its following occurrence and a ``claimed`` run row keeps the nonce),
-  then calls ``post`` for each, concurrently up to ``concurrency``.
+* Just before the instant (``claim_ahead``, 200 ms) it claims all of them in one transaction
+  (``store.claim_runs``: the schedule moves on to its following occurrence and a ``claimed``
+  run row keeps the nonce); at the instant it calls ``post`` for each, concurrently up to
+  ``concurrency``. Claiming ahead keeps the transaction out of the posts' lateness; a claim
+  is never posted before its instant, also not when resumed after a restart. A cancel that
+  lands within those 200 ms no longer stops the post (as if it came just after the instant).
 * The nonce is derived from the schedule and the occurrence (``make_nonce``). After a crash
   between Discord accepting a post and the outcome being recorded, ``start()`` finds the
   unfinished claim and posts again with the same nonce; the ``post`` callable is responsible
@@ -148,6 +151,7 @@ class Dispatcher:
         retry_delays: Sequence[timedelta] = DEFAULT_RETRY_DELAYS,
         batch_limit: int = 500,
         max_sleep: timedelta = timedelta(hours=1),
+        claim_ahead: timedelta = timedelta(milliseconds=200),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -159,6 +163,10 @@ class Dispatcher:
         self._batch_limit = batch_limit
         # Re-read the wall clock at least this often, in case it jumped during a long sleep.
         self._max_sleep = max_sleep
+        # Claim this long before the due instant, then post at the instant itself: the claim
+        # transaction's time is not added to every post's lateness.
+        self._claim_ahead = claim_ahead
+        self._never = asyncio.Event()  # for sleeps no notification should cut short
         self._wake = asyncio.Event()
         self._stale = True
         self._batch: list[Schedule] = []
@@ -207,7 +215,11 @@ class Dispatcher:
                     self._batch = await store.next_batch(self._db, shard=self._shard, limit=self._batch_limit)
                 now = self._clock.now()
                 ready: list[Schedule] = []
-                if self._batch and self._batch[0].next_run is not None and self._batch[0].next_run <= now:
+                if (
+                    self._batch
+                    and self._batch[0].next_run is not None
+                    and self._batch[0].next_run <= now + self._claim_ahead
+                ):
                     ready, self._batch, self._stale = self._batch, [], True
                 retries: list[_Retry] = []
                 while self._retries and self._retries[0].at <= now:
@@ -228,7 +240,7 @@ class Dispatcher:
     def _deadline(self, now: datetime) -> datetime:
         candidates = [now + self._max_sleep]
         if self._batch and self._batch[0].next_run is not None:
-            candidates.append(self._batch[0].next_run)
+            candidates.append(self._batch[0].next_run - self._claim_ahead)
         if self._retries:
             candidates.append(self._retries[0].at)
         return min(candidates)
@@ -253,6 +265,8 @@ class Dispatcher:
                 run.nonce,
             )
             jobs.append(self._attempt(schedule, run.occurrence, run.nonce, attempt=1))
+        if jobs:  # a claim made ahead of its instant is not posted early
+            await self._clock.sleep_until(max(run.occurrence for _, run in unfinished), self._never)
         await asyncio.gather(*jobs)
 
     async def _dispatch(self, now: datetime, ready: list[Schedule], retries: list[_Retry]) -> None:
@@ -272,6 +286,8 @@ class Dispatcher:
                     )
                 )
         won = await store.claim_runs(self._db, on_time, claimed_at=now) if on_time else []
+        if won:
+            await self._clock.sleep_until(max(c.occurrence for c in won), self._never)
         jobs = [self._attempt(c.schedule, c.occurrence, c.nonce, attempt=1) for c in won]
         jobs += [self._attempt(r.schedule, r.occurrence, r.nonce, attempt=r.attempt) for r in retries]
         await asyncio.gather(*jobs)
