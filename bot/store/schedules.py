@@ -186,7 +186,7 @@ async def create_weekly(
     guild_id: int,
     channel_id: int,
     weekday: int,
-    local_time: time,
+    local_time: time | str,
     timezone: str,
     first_run: datetime,
     created_by: int,
@@ -197,7 +197,10 @@ async def create_weekly(
 
     The caller computes ``first_run`` with ``recurrence.next_weekly`` (so the store stays
     free of calendar logic); the next lesson of the queue is chosen at posting time.
+    ``local_time`` may be a ``time`` or its ``"HH:MM"`` text.
     """
+    if isinstance(local_time, str):
+        local_time = time.fromisoformat(local_time)
     schedule_id = await db.insert(
         "INSERT INTO schedules (guild_id, channel_id, kind, lesson_id, weekday, local_time, timezone, "
         "next_run, state, created_by, created_at) VALUES (?, ?, 'weekly', NULL, ?, ?, ?, ?, 'pending', ?, ?)",

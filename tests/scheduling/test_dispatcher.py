@@ -400,3 +400,9 @@ def test_nonce_is_deterministic_and_fits_discord():
     assert make_nonce(7, occurrence) != make_nonce(8, occurrence)
     assert make_nonce(7, occurrence) != make_nonce(7, occurrence + WEEK)
     assert len(make_nonce(10**12, occurrence.replace(year=2200))) <= 25
+
+
+async def test_weekly_local_time_may_be_given_as_text(db):
+    first = next_weekly(0, time(9, 0), BERLIN, START)
+    created = await store.create_weekly(db, GUILD, CHANNEL, 0, "09:00", "Europe/Berlin", first, MOD)
+    assert created.local_time == time(9, 0) and created.next_run == first and created.kind == "weekly"
