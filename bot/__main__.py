@@ -14,12 +14,19 @@ from pathlib import Path
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
-        description="studybot: weekly lessons, discussion threads and a concept glossary for Discord study groups.",
+        description="studybot: weekly lessons, discussion threads and a concept glossary"
+        " for Discord study groups.",
     )
     commands = parser.add_subparsers(dest="command", metavar="{run,check,preview}")
     commands.add_parser("run", help="run the bot (the default); settings come from the environment or .env")
     check = commands.add_parser("check", help="validate the lessons and the glossary; exit 1 on any problem")
-    check.add_argument("directory", nargs="?", type=Path, default=None, help="content folder (default: LESSONS_DIR or lessons)")
+    check.add_argument(
+        "directory",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="content folder (default: LESSONS_DIR or lessons)",
+    )
     preview = commands.add_parser("preview", help="print a lesson as it would be posted")
     preview.add_argument("lesson", type=Path, help="path to a lesson file, e.g. lessons/2026-11-....md")
     return parser

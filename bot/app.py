@@ -138,7 +138,10 @@ class StudyBot(commands.Bot):
             log.error("Background job %s failed.", task.get_name(), exc_info=task.exception())
 
     async def reload_content(self) -> bool:
-        """Re-read ``LESSONS_DIR``; files with problems keep their last good version. True if anything changed."""
+        """Re-read ``LESSONS_DIR``; a file with problems keeps its last good version.
+
+        Returns True if anything changed.
+        """
         fresh, problems = await asyncio.to_thread(load_library, self.settings.lessons_dir)
         for problem in problems:
             log.warning("Content problem: %s", problem)

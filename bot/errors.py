@@ -14,7 +14,8 @@ class UserFacingError(Exception):
 class NotModerator(UserFacingError):
     def __init__(self) -> None:
         super().__init__(
-            "Only moderators can do that: you need the Manage Server permission or the server's moderator role."
+            "Only moderators can do that: you need the Manage Server permission"
+            " or the server's moderator role."
         )
 
 

@@ -14,7 +14,9 @@ log = logging.getLogger(__name__)
 _APOLOGY = "Something went wrong on my side; the moderators can find the details in the bot's log."
 
 
-async def handle_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+async def handle_app_command_error(
+    interaction: discord.Interaction, error: app_commands.AppCommandError
+) -> None:
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
     if isinstance(original, UserFacingError):
         sentence = str(original)
@@ -33,7 +35,9 @@ async def reply_ephemeral(interaction: discord.Interaction, sentence: str) -> No
     """Answer whether or not the interaction was already answered or deferred."""
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(sentence, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+            await interaction.followup.send(
+                sentence, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
+            )
         else:
             await interaction.response.send_message(
                 sentence, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()

@@ -21,9 +21,9 @@ async def require_moderator(interaction: discord.Interaction, db: Database) -> N
         return
     stored = await guild_settings.get(db, interaction.guild_id)
     user = interaction.user
-    if stored.modrole_id is not None and isinstance(user, discord.Member):
-        if user.get_role(stored.modrole_id) is not None:
-            return
+    is_member = isinstance(user, discord.Member)
+    if stored.modrole_id is not None and is_member and user.get_role(stored.modrole_id) is not None:
+        return
     raise NotModerator()
 
 

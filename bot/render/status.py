@@ -79,7 +79,11 @@ def render_schedule_list(lines: Sequence[ScheduleLine]) -> dict[str, object]:
         if line.note:
             text += f"\n⚠ {escape(line.note)}"
         rendered.append(text)
-    return {"title": "Schedules", "description": _fit_lines(rendered, limits.EMBED_DESCRIPTION), "color": INFO_COLOR}
+    return {
+        "title": "Schedules",
+        "description": _fit_lines(rendered, limits.EMBED_DESCRIPTION),
+        "color": INFO_COLOR,
+    }
 
 
 def render_stats(
@@ -102,15 +106,22 @@ def render_stats(
     }
 
 
-def render_settings(timezone: str, timezone_is_default: bool, channel_id: int | None, modrole_id: int | None) -> dict:
+def render_settings(
+    timezone: str, timezone_is_default: bool, channel_id: int | None, modrole_id: int | None
+) -> dict:
     return {
         "title": "Server settings",
         "color": INFO_COLOR,
         "fields": [
-            {"name": "Time zone", "value": timezone + (" (the bot's default)" if timezone_is_default else "")},
+            {
+                "name": "Time zone",
+                "value": timezone + (" (the bot's default)" if timezone_is_default else ""),
+            },
             {
                 "name": "Lesson channel",
-                "value": f"<#{channel_id}>" if channel_id else "not set: lessons go where the command is used",
+                "value": f"<#{channel_id}>"
+                if channel_id
+                else "not set: lessons go where the command is used",
             },
             {
                 "name": "Moderator role",

@@ -12,6 +12,7 @@ async def get(db: Database, key: str) -> str | None:
 
 async def put(db: Database, key: str, value: str) -> None:
     await db.execute(
-        "INSERT INTO bot_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "INSERT INTO bot_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, value),
     )

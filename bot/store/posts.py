@@ -125,3 +125,16 @@ async def all_threads(db: Database) -> list[Post]:
         f"SELECT {_COLUMNS} FROM posts WHERE thread_id IS NOT NULL ORDER BY posted_at, id"
     )
     return [Post.from_row(r) for r in rows]
+
+
+async def post_for_occurrence(db: Database, schedule_id: int, occurrence: datetime) -> Post | None:
+    """The post a schedule made for one occurrence, if it got as far as being recorded.
+
+    A retry after a crash asks this first, so a post recorded just before the crash is not sent
+    again (for a weekly schedule, not even as the *next* lesson of the queue).
+    """
+    row = await db.fetch_one(
+        f"SELECT {_COLUMNS} FROM posts WHERE schedule_id = ? AND occurrence = ?",
+        (schedule_id, utc_text(occurrence)),
+    )
+    return Post.from_row(row) if row is not None else None

@@ -55,22 +55,28 @@ class DiscussionCog(commands.Cog):
         if lesson_id is None:
             latest = await posts.latest_post(self.bot.db, guild_id)
             if latest is None:
-                raise UserFacingError("No lesson has been posted in this server yet, so there is no discussion.")
+                raise UserFacingError(
+                    "No lesson has been posted in this server yet, so there is no discussion."
+                )
             return latest
         found = await posts.posts_for_lesson(self.bot.db, guild_id, lesson_id)
         if not found:
             if self.bot.library.lesson(lesson_id) is None:
                 raise UnknownLesson(lesson_id)
-            raise UserFacingError("That lesson has not been posted in this server, so there is no discussion.")
+            raise UserFacingError(
+                "That lesson has not been posted in this server, so there is no discussion."
+            )
         return found[-1]
 
-    @discussion.command(name="export", description="Download a lesson thread's replies as a file (moderators).")
+    @discussion.command(
+        name="export", description="Download a lesson thread's replies as a file (moderators)."
+    )
     @app_commands.describe(lesson="The lesson (default: the latest posted)", format="csv or markdown")
     async def export(
         self,
         interaction: discord.Interaction,
         lesson: str | None = None,
-        format: Literal["csv", "markdown"] = "csv",  # noqa: A002 - the option's public name
+        format: Literal["csv", "markdown"] = "csv",
     ) -> None:
         await require_moderator(interaction, self.bot.db)
         post = await self._post(require_guild(interaction), lesson)
@@ -101,7 +107,9 @@ class DiscussionCog(commands.Cog):
             title = "Discussion statistics: all lessons"
         else:
             post = await self._post(guild_id, lesson)
-            threads = [p.thread_id for p in await posts.posts_for_lesson(self.bot.db, guild_id, post.lesson_id)]
+            threads = [
+                p.thread_id for p in await posts.posts_for_lesson(self.bot.db, guild_id, post.lesson_id)
+            ]
             figures = await replies.stats(self.bot.db, guild_id, [t for t in threads if t is not None])
             known = self.bot.library.lesson(post.lesson_id)
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"

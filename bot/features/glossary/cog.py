@@ -28,7 +28,9 @@ class GlossaryCog(commands.Cog):
         entry = glossary.get(term) or glossary.find(term)
         if entry is None:
             await interaction.response.send_message(
-                render_unknown_concept(term, glossary.suggest(term)), ephemeral=True, allowed_mentions=NO_MENTIONS
+                render_unknown_concept(term, glossary.suggest(term)),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
             )
             return
         embed, view = concept_message(self.bot, entry)
@@ -57,7 +59,11 @@ class GlossaryCog(commands.Cog):
         await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
     @concepts.autocomplete("tag")
-    async def tag_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def tag_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
-        return [app_commands.Choice(name=tag[:CHOICE_NAME], value=tag[:60]) for tag in tags[:AUTOCOMPLETE_CHOICES]]
+        return [
+            app_commands.Choice(name=tag[:CHOICE_NAME], value=tag[:60]) for tag in tags[:AUTOCOMPLETE_CHOICES]
+        ]

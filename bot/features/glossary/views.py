@@ -29,7 +29,9 @@ class ConceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
     def __init__(self, concept: Concept) -> None:
         super().__init__(
             discord.ui.Button(
-                label=concept.term[:80], style=discord.ButtonStyle.secondary, custom_id=f"concept:{concept.key}"
+                label=concept.term[:80],
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"concept:{concept.key}",
             )
         )
         self.key = concept.key
@@ -52,16 +54,22 @@ class ConceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
             )
             return
         embed, view = concept_message(bot, concept)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(
+            embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
 
 
-class LessonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lesson:(?P<id>[A-Za-z0-9_.-]+)"):
+class LessonButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"lesson:(?P<id>[A-Za-z0-9_.-]+)"
+):
     """Shows a lesson that teaches the concept, privately."""
 
     def __init__(self, lesson: Lesson) -> None:
         super().__init__(
             discord.ui.Button(
-                label=f"Lesson: {lesson.title}"[:80], style=discord.ButtonStyle.primary, custom_id=f"lesson:{lesson.id}"
+                label=f"Lesson: {lesson.title}"[:80],
+                style=discord.ButtonStyle.primary,
+                custom_id=f"lesson:{lesson.id}",
             )
         )
         self.lesson_id = lesson.id
@@ -90,7 +98,8 @@ class LessonButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"le
 
 
 class ConceptsPageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"concepts:(?P<page>\d+):(?P<tag>[^:]{0,60}):(?P<dir>[pn])"
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"concepts:(?P<page>\d+):(?P<tag>[^:]{0,60}):(?P<dir>[pn])",
 ):
     """Previous/next on a /concepts page; edits the page in place."""
 

@@ -13,18 +13,20 @@ from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import require_guild, require_moderator
-from bot.features.posting.poster import check_can_post, post_lesson, resolve_postable
+from bot.features.posting.poster import post_lesson
+from bot.features.posting.target import target_channel
 from bot.render.lesson import render_lesson
 from bot.render.status import LessonState, render_lesson_list
 from bot.store import posts, schedules
-from bot.store import settings as guild_settings
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
 
 
 class LessonsCog(commands.Cog):
-    lesson = app_commands.Group(name="lesson", description="The study group's weekly lessons.", guild_only=True)
+    lesson = app_commands.Group(
+        name="lesson", description="The study group's weekly lessons.", guild_only=True
+    )
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
@@ -48,16 +50,24 @@ class LessonsCog(commands.Cog):
         earlier = await posts.posts_for_lesson(self.bot.db, guild_id, chosen.id)
         post = earlier[-1] if earlier else None
         rendered = render_lesson(chosen, self.bot.library.glossary.get(chosen.concept))
-        note = f"Discussion: <#{post.thread_id}>" if post and post.thread_id else "Not posted in this server yet."
+        note = (
+            f"Discussion: <#{post.thread_id}>"
+            if post and post.thread_id
+            else "Not posted in this server yet."
+        )
         first, *rest = rendered.messages
         await interaction.response.send_message(
             note, embeds=to_embeds(first), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
         for embeds in rest:
-            await interaction.followup.send(embeds=to_embeds(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(
+                embeds=to_embeds(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
 
     @show.autocomplete("lesson")
-    async def show_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def show_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)
 
     @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
@@ -79,11 +89,15 @@ class LessonsCog(commands.Cog):
                 queue_position += 1
                 states.append(LessonState(lesson, queue_position=queue_position, weekly_at=next_weekly))
         await interaction.response.send_message(
-            embed=discord.Embed.from_dict(render_lesson_list(states)), ephemeral=True, allowed_mentions=NO_MENTIONS
+            embed=discord.Embed.from_dict(render_lesson_list(states)),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     @lesson.command(name="post", description="Post a lesson now, with its discussion thread (moderators).")
-    @app_commands.describe(lesson="The lesson to post", channel="Where to post (default: the server's lesson channel)")
+    @app_commands.describe(
+        lesson="The lesson to post", channel="Where to post (default: the server's lesson channel)"
+    )
     async def post(
         self,
         interaction: discord.Interaction,
@@ -92,8 +106,7 @@ class LessonsCog(commands.Cog):
     ) -> None:
         await require_moderator(interaction, self.bot.db)
         chosen = self._lesson(lesson)
-        target = resolve_postable(await self._target_channel(interaction, channel))
-        check_can_post(target)
+        target = await target_channel(self.bot, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
         post = await post_lesson(self.bot, target, chosen)
         await interaction.followup.send(
@@ -104,19 +117,7 @@ class LessonsCog(commands.Cog):
         )
 
     @post.autocomplete("lesson")
-    async def post_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def post_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)
-
-    async def _target_channel(self, interaction: discord.Interaction, chosen: object | None) -> object:
-        """The channel option, else the server's lesson channel, else the channel of the command."""
-        if chosen is not None:
-            return chosen
-        stored = await guild_settings.get(self.bot.db, require_guild(interaction))
-        if stored.channel_id is not None and interaction.guild is not None:
-            configured = interaction.guild.get_channel(stored.channel_id)
-            if configured is None:
-                raise UserFacingError(
-                    "The lesson channel set with /settings channel no longer exists; set another one."
-                )
-            return configured
-        return interaction.channel

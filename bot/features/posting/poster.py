@@ -67,7 +67,9 @@ def check_can_post(channel: PostableChannel) -> None:
         raise MissingBotPermissions(channel.mention, missing)
 
 
-async def post_lesson(bot: StudyBot, channel: PostableChannel, lesson: Lesson, plan: PostPlan = PostPlan()) -> Post:
+async def post_lesson(
+    bot: StudyBot, channel: PostableChannel, lesson: Lesson, plan: PostPlan = PostPlan()
+) -> Post:
     check_can_post(channel)
     rendered = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
     if isinstance(channel, discord.ForumChannel):
@@ -86,7 +88,9 @@ async def post_lesson(bot: StudyBot, channel: PostableChannel, lesson: Lesson, p
         occurrence=plan.occurrence,
     )
     bot.collector.track(thread.id)
-    log.info("Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id)
+    log.info(
+        "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id
+    )
     return post
 
 

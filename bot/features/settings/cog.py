@@ -64,7 +64,10 @@ class SettingsCog(commands.Cog):
     async def timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current, AUTOCOMPLETE_CHOICES)]
+        return [
+            app_commands.Choice(name=name, value=name)
+            for name in timezone_choices(current, AUTOCOMPLETE_CHOICES)
+        ]
 
     @settings.command(name="channel", description="Set the channel lessons are posted in by default.")
     @app_commands.describe(channel="A text or forum channel")
@@ -85,7 +88,9 @@ class SettingsCog(commands.Cog):
     async def modrole(self, interaction: discord.Interaction, role: discord.Role) -> None:
         # Handing out moderator rights is itself reserved to Manage Server, not to the mod role.
         if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
-            raise UserFacingError("Only members with the Manage Server permission can choose the moderator role.")
+            raise UserFacingError(
+                "Only members with the Manage Server permission can choose the moderator role."
+            )
         if role.is_default():
             raise UserFacingError("@everyone cannot be the moderator role: everyone would be a moderator.")
         await guild_settings.set_modrole(self.bot.db, require_guild(interaction), role.id)

@@ -1,0 +1,234 @@
+"""/schedule once, weekly, list, cancel: moderators plan posts in their server's time zone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UnknownLesson, UserFacingError
+from bot.features.embeds import NO_MENTIONS
+from bot.features.lessons.choices import lesson_choices
+from bot.features.moderation import require_guild, require_moderator
+from bot.features.posting.target import target_channel
+from bot.features.scheduling.runner import ScheduledPoster, next_queued_lesson
+from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
+from bot.render.status import ScheduleLine, render_schedule_list
+from bot.render.timestamps import full_and_relative
+from bot.scheduling.dispatcher import Dispatcher
+from bot.scheduling.recurrence import (
+    InvalidWhen,
+    UnknownTimezone,
+    next_weekly,
+    parse_clock_time,
+    parse_when_detailed,
+    resolve_timezone,
+)
+from bot.store import schedules
+from bot.store import settings as guild_settings
+from bot.store.schedules import Schedule
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekly_rule(schedule: Schedule) -> str | None:
+    if schedule.kind != "weekly" or schedule.weekday is None:
+        return None
+    return f"{WEEKDAYS[schedule.weekday]}s {schedule.local_time:%H:%M} {schedule.timezone}"
+
+
+class SchedulingCog(commands.Cog):
+    schedule = app_commands.Group(
+        name="schedule",
+        description="Plan lesson posts (moderators).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+        self.poster = ScheduledPoster(bot)
+        self.dispatcher = Dispatcher(
+            bot.db, bot.clock, self.poster.post, grace=bot.settings.missed_post_grace
+        )
+
+    async def cog_load(self) -> None:
+        self.dispatcher.start()
+
+    async def shutdown(self) -> None:
+        await self.dispatcher.stop()
+
+    async def cog_unload(self) -> None:
+        await self.dispatcher.stop()
+
+    async def _zone(self, guild_id: int) -> ZoneInfo:
+        stored = await guild_settings.get(self.bot.db, guild_id)
+        name = stored.timezone or self.bot.settings.default_timezone
+        try:
+            return resolve_timezone(name)
+        except UnknownTimezone as error:
+            raise UserFacingError(str(error)) from None
+
+    @schedule.command(name="once", description="Post a lesson at a date and time in this server's time zone.")
+    @app_commands.describe(
+        lesson="The lesson to post",
+        when="Local date and time: YYYY-MM-DD HH:MM",
+        channel="Where to post (default: the server's lesson channel)",
+    )
+    async def once(
+        self,
+        interaction: discord.Interaction,
+        lesson: str,
+        when: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+    ) -> None:
+        await require_moderator(interaction, self.bot.db)
+        guild_id = require_guild(interaction)
+        chosen = self.bot.library.lesson(lesson)
+        if chosen is None:
+            raise UnknownLesson(lesson)
+        zone = await self._zone(guild_id)
+        try:
+            parsed = parse_when_detailed(when, zone, self.bot.clock.now())
+        except InvalidWhen as error:
+            raise UserFacingError(str(error)) from None
+        target = await target_channel(self.bot, interaction, channel)
+        created = await schedules.create_once(
+            self.bot.db,
+            guild_id=guild_id,
+            channel_id=target.id,
+            lesson_id=chosen.id,
+            run_at=parsed.at,
+            timezone=zone.key,
+            created_by=interaction.user.id,
+        )
+        self.dispatcher.notify_changed()
+        text = (
+            f"Scheduled **{discord.utils.escape_markdown(chosen.title)}** in {target.mention} for "
+            f"{full_and_relative(parsed.at)} (schedule #{created.id})."
+        )
+        if parsed.note:
+            text += f"\n{parsed.note}"
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @once.autocomplete("lesson")
+    async def once_lesson_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return lesson_choices(self.bot.library, current)
+
+    @schedule.command(
+        name="weekly", description="Every week at a local time, post the next lesson of the queue."
+    )
+    @app_commands.describe(
+        weekday="Day of the week",
+        time="Local time, HH:MM (24-hour)",
+        channel="Where to post (default: the server's lesson channel)",
+    )
+    @app_commands.choices(
+        weekday=[app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)]
+    )
+    async def weekly(
+        self,
+        interaction: discord.Interaction,
+        weekday: app_commands.Choice[int],
+        time: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+    ) -> None:
+        await require_moderator(interaction, self.bot.db)
+        guild_id = require_guild(interaction)
+        try:
+            at = parse_clock_time(time)
+        except InvalidWhen as error:
+            raise UserFacingError(str(error)) from None
+        zone = await self._zone(guild_id)
+        target = await target_channel(self.bot, interaction, channel)
+        first = next_weekly(weekday.value, at, zone, self.bot.clock.now())
+        created = await schedules.create_weekly(
+            self.bot.db,
+            guild_id=guild_id,
+            channel_id=target.id,
+            weekday=weekday.value,
+            local_time=at,
+            timezone=zone.key,
+            first_run=first,
+            created_by=interaction.user.id,
+        )
+        self.dispatcher.notify_changed()
+        upcoming = await next_queued_lesson(self.bot, guild_id)
+        queue_note = (
+            f"First up: **{discord.utils.escape_markdown(upcoming.title)}**."
+            if upcoming
+            else "The queue is empty for now: add lessons before then, or I'll tell you when it comes."
+        )
+        await interaction.response.send_message(
+            f"Every {weekday.name} at {at:%H:%M} ({zone.key}) I'll post the next lesson in {target.mention}. "
+            f"First post: {full_and_relative(first)} (schedule #{created.id}). {queue_note}",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @schedule.command(name="list", description="Pending schedules with their next run, and any that failed.")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        await require_moderator(interaction, self.bot.db)
+        guild_id = require_guild(interaction)
+        lines = []
+        for item in await schedules.listable_for_guild(self.bot.db, guild_id):
+            lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
+            lines.append(
+                ScheduleLine(
+                    id=item.id,
+                    kind=item.kind,
+                    channel_id=item.channel_id,
+                    next_run=item.next_run,
+                    lesson_title=lesson.title if lesson else item.lesson_id,
+                    state=item.state,
+                    note=item.last_error,
+                    weekly_rule=weekly_rule(item),
+                )
+            )
+        await interaction.response.send_message(
+            embed=discord.Embed.from_dict(render_schedule_list(lines)),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @schedule.command(name="cancel", description="Cancel a schedule.")
+    @app_commands.describe(id="The schedule's number (start typing for suggestions)")
+    async def cancel(self, interaction: discord.Interaction, id: int) -> None:
+        await require_moderator(interaction, self.bot.db)
+        if not await schedules.cancel(self.bot.db, require_guild(interaction), id):
+            raise UserFacingError(f"There is no pending schedule #{id} in this server. See /schedule list.")
+        self.dispatcher.notify_changed()
+        await interaction.response.send_message(
+            f"Schedule #{id} is cancelled; nothing more will be posted by it.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @cancel.autocomplete("id")
+    async def cancel_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        choices = []
+        for item in await schedules.pending_for_guild(self.bot.db, interaction.guild_id):
+            lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
+            what = lesson.title if lesson else "next in queue"
+            when = weekly_rule(item) or (f"{item.next_run:%Y-%m-%d %H:%M} UTC" if item.next_run else "")
+            name = f"#{item.id} {item.kind} · {when} · {what}"
+            if (
+                current.strip()
+                and current.strip().lstrip("#") not in name.casefold()
+                and current.casefold() not in name.casefold()
+            ):
+                continue
+            choices.append(app_commands.Choice(name=name[:CHOICE_NAME], value=item.id))
+        return choices[:AUTOCOMPLETE_CHOICES]

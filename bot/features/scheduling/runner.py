@@ -1,0 +1,121 @@
+"""What the dispatcher calls when a schedule falls due: pick the lesson, post it, say what happened.
+
+Discord's answers are sorted into the dispatcher's vocabulary: 429 and 5xx may pass (retry),
+a deleted channel or a lost permission will not (the schedule fails with the reason, and the
+moderators are told in the server).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.content.models import Lesson
+from bot.errors import MissingBotPermissions
+from bot.features.embeds import NO_MENTIONS
+from bot.features.posting.poster import PostPlan, post_lesson
+from bot.scheduling.dispatcher import PermanentPostError, PostOutcome, RetryableError
+from bot.store import posts
+from bot.store import settings as guild_settings
+from bot.store.schedules import Schedule
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
+
+
+async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
+    """The first lesson, in queue order, not yet posted in this server."""
+    posted = await posts.posted_lesson_ids(bot.db, guild_id)
+    return next((lesson for lesson in bot.library.lessons if lesson.id not in posted), None)
+
+
+class ScheduledPoster:
+    def __init__(self, bot: StudyBot) -> None:
+        self.bot = bot
+
+    async def post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
+        already = await posts.post_for_occurrence(self.bot.db, schedule.id, occurrence)
+        if already is not None:  # recorded just before a crash: never post it twice
+            return PostOutcome.sent(already.message_id, already.lesson_id)
+        channel = await self._channel(schedule)
+        lesson = await self._lesson(schedule)
+        if lesson is None:
+            text = (
+                f"Weekly schedule #{schedule.id} found no lesson left to post: every lesson has been "
+                "posted here. Add lessons and the next week's post will go out as planned."
+            )
+            await self._tell_moderators(schedule, channel, text)
+            return PostOutcome.empty_queue(text)
+        plan = PostPlan(nonce=nonce, schedule_id=schedule.id, occurrence=occurrence)
+        try:
+            post = await post_lesson(self.bot, channel, lesson, plan)
+        except MissingBotPermissions as error:
+            await self._tell_moderators(schedule, channel, f"Schedule #{schedule.id} could not post: {error}")
+            raise PermanentPostError(str(error)) from None
+        except discord.NotFound:
+            raise PermanentPostError("The channel was deleted (or I can no longer see it).") from None
+        except discord.Forbidden as error:
+            reason = f"Discord refused the post ({error.text or 'Missing Permissions'})."
+            await self._tell_moderators(
+                schedule, channel, f"Schedule #{schedule.id} could not post: {reason}"
+            )
+            raise PermanentPostError(reason) from None
+        except discord.DiscordServerError as error:
+            raise RetryableError(f"Discord answered {error.status}") from None
+        except discord.RateLimited as error:
+            raise RetryableError("Discord rate-limited the post", retry_after=error.retry_after) from None
+        except (discord.HTTPException, OSError) as error:
+            if isinstance(error, discord.HTTPException) and error.status < 500 and error.status != 429:
+                raise PermanentPostError(f"Discord refused the post: {error.text or error.status}") from None
+            raise RetryableError(f"Posting failed: {error}") from None
+        return PostOutcome.sent(post.message_id, lesson.id)
+
+    async def _channel(self, schedule: Schedule) -> discord.TextChannel | discord.ForumChannel:
+        guild = self.bot.get_guild(schedule.guild_id)
+        if guild is None:
+            raise PermanentPostError("I am no longer in that server (or it is unavailable).")
+        channel = guild.get_channel(schedule.channel_id)
+        if channel is None:
+            raise PermanentPostError("The channel was deleted (or I can no longer see it).")
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+            raise PermanentPostError("The channel is no longer a text or forum channel.")
+        return channel
+
+    async def _lesson(self, schedule: Schedule) -> Lesson | None:
+        if schedule.kind == "once":
+            assert schedule.lesson_id is not None
+            lesson = self.bot.library.lesson(schedule.lesson_id)
+            if lesson is None:
+                raise PermanentPostError(
+                    f"The lesson “{schedule.lesson_id}” no longer exists in the content."
+                )
+            return lesson
+        return await next_queued_lesson(self.bot, schedule.guild_id)
+
+    async def _tell_moderators(
+        self, schedule: Schedule, channel: discord.TextChannel | discord.ForumChannel, text: str
+    ) -> None:
+        """Say it where moderators will see it: the lesson channel, else the server's system channel."""
+        stored = await guild_settings.get(self.bot.db, schedule.guild_id)
+        guild = channel.guild
+        candidates = [guild.get_channel(stored.channel_id) if stored.channel_id else None, channel]
+        candidates.append(guild.system_channel)
+        for candidate in candidates:
+            if not isinstance(candidate, discord.TextChannel):
+                continue
+            granted = candidate.permissions_for(guild.me)
+            if granted.view_channel and granted.send_messages:
+                try:
+                    await candidate.send(text, allowed_mentions=NO_MENTIONS)
+                    return
+                except discord.HTTPException as error:
+                    log.warning("Could not tell the moderators in #%s: %s", candidate.name, error)
+        log.warning("Schedule %d: %s (no channel to tell the moderators in)", schedule.id, text)
+
+
+__all__ = ["ScheduledPoster", "next_queued_lesson"]
