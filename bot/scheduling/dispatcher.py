@@ -152,6 +152,7 @@ class Dispatcher:
         batch_limit: int = 500,
         max_sleep: timedelta = timedelta(hours=1),
         claim_ahead: timedelta = timedelta(milliseconds=200),
+        error_backoff: timedelta = timedelta(seconds=30),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -166,6 +167,7 @@ class Dispatcher:
         # Claim this long before the due instant, then post at the instant itself: the claim
         # transaction's time is not added to every post's lateness.
         self._claim_ahead = claim_ahead
+        self._error_backoff = error_backoff
         self._never = asyncio.Event()  # for sleeps no notification should cut short
         self._wake = asyncio.Event()
         self._stale = True
@@ -206,36 +208,56 @@ class Dispatcher:
 
     async def _run(self) -> None:
         log.info("Schedule dispatcher started")
+        resumed = False
         try:
-            await self._resume_unfinished()
             while True:
-                if self._stale:
-                    self._wake.clear()
-                    self._stale = False
-                    self._batch = await store.next_batch(self._db, shard=self._shard, limit=self._batch_limit)
-                now = self._clock.now()
-                ready: list[Schedule] = []
-                if (
-                    self._batch
-                    and self._batch[0].next_run is not None
-                    and self._batch[0].next_run <= now + self._claim_ahead
-                ):
-                    ready, self._batch, self._stale = self._batch, [], True
-                retries: list[_Retry] = []
-                while self._retries and self._retries[0].at <= now:
-                    retries.append(heapq.heappop(self._retries))
-                if ready or retries:
-                    await self._dispatch(now, ready, retries)
-                    continue
-                await self._clock.sleep_until(self._deadline(now), self._wake)
-                if self._wake.is_set():
-                    self._stale = True
+                try:
+                    if not resumed:
+                        await self._resume_unfinished()
+                        resumed = True
+                    await self._step()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    # A database hiccup must not end scheduling for good: log, wait, re-read.
+                    log.exception(
+                        "Schedule dispatcher step failed; trying again in %.0f s",
+                        self._error_backoff.total_seconds(),
+                    )
+                    self._stale, self._batch = True, []
+                    await self._clock.sleep_until(self._clock.now() + self._error_backoff, self._never)
         except asyncio.CancelledError:
             log.info("Schedule dispatcher stopped")
             raise
-        except Exception:
-            log.exception("Schedule dispatcher crashed")
-            raise
+
+    async def _step(self) -> None:
+        """Read if something changed; dispatch what is due (or about to be); else sleep."""
+        if self._stale:
+            self._wake.clear()
+            self._stale = False
+            self._batch = await store.next_batch(self._db, shard=self._shard, limit=self._batch_limit)
+        now = self._clock.now()
+        ready: list[Schedule] = []
+        if (
+            self._batch
+            and self._batch[0].next_run is not None
+            and self._batch[0].next_run <= now + self._claim_ahead
+        ):
+            ready, self._batch, self._stale = self._batch, [], True
+        retries: list[_Retry] = []
+        while self._retries and self._retries[0].at <= now:
+            retries.append(heapq.heappop(self._retries))
+        if ready or retries:
+            try:
+                await self._dispatch(now, ready, retries)
+            except Exception:
+                for retry in retries:  # not lost: tried again after the error backoff
+                    heapq.heappush(self._retries, retry)
+                raise
+            return
+        await self._clock.sleep_until(self._deadline(now), self._wake)
+        if self._wake.is_set():
+            self._stale = True
 
     def _deadline(self, now: datetime) -> datetime:
         candidates = [now + self._max_sleep]

@@ -406,3 +406,25 @@ async def test_weekly_local_time_may_be_given_as_text(db):
     first = next_weekly(0, time(9, 0), BERLIN, START)
     created = await store.create_weekly(db, GUILD, CHANNEL, 0, "09:00", "Europe/Berlin", first, MOD)
     assert created.local_time == time(9, 0) and created.next_run == first and created.kind == "weekly"
+
+
+async def test_a_database_error_is_logged_and_the_dispatcher_tries_again(
+    db, clock, poster, make_dispatcher, monkeypatch, caplog
+):
+    schedule = await once(db, START + HOUR)
+    real_next_batch = store.next_batch
+    failures = [RuntimeError("database is locked")]
+
+    async def flaky_next_batch(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return await real_next_batch(*args, **kwargs)
+
+    monkeypatch.setattr(store, "next_batch", flaky_next_batch)
+    with caplog.at_level(logging.ERROR, logger="bot.scheduling.dispatcher"):
+        dispatcher = make_dispatcher(error_backoff=timedelta(seconds=30))
+        await clock.settle()
+        await clock.advance(HOUR)
+    assert dispatcher.running
+    assert any("database is locked" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+    assert [c.schedule_id for c in poster.calls] == [schedule.id]
