@@ -117,6 +117,10 @@ def compose_yaml(path: Path, text: str, first_line: int = 1) -> tuple[Node | Non
         return yaml.compose(text, Loader=_Loader), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and mark.line > text.rstrip("\n").count("\n") and exc.context_mark is not None:
+            # The parser ran off the end (an unclosed bracket or quote): the line where the
+            # unfinished construct opened is the one to fix, not the line after the YAML.
+            mark = exc.context_mark
         line = first_line + (mark.line if mark is not None else 0)
         what = exc.problem or "the YAML cannot be read"
         context = f" ({exc.context})" if exc.context else ""
