@@ -138,6 +138,7 @@ class FakeDiscord:
         self.gateway_received: list[dict[str, Any]] = []
         self.resumes = 0
         self.attachments: dict[int, bytes] = {}
+        self.pinned_at: dict[int, datetime] = {}
         self.nonces: dict[tuple[int, int, str], tuple[float, dict[str, Any]]] = {}
         self.default_channel: Channel | None = None
         self._message_index: dict[int, Channel] = {}
@@ -442,11 +443,24 @@ class FakeDiscord:
         )
 
     def set_bot_permissions(self, guild: Guild, allow: int | None = None, deny: int = 0) -> None:
-        """Set the bot role's permissions: ``allow`` replaces them (if given), ``deny`` removes bits."""
+        """Set what the bot may do: ``allow`` replaces its role's bits (if given); ``deny`` takes bits away.
+
+        @everyone grants send/embed/... too, so ``deny`` also puts a member overwrite denying those
+        bits on every existing channel, as a server admin would (the bot really lacks them then).
+        """
         assert guild.bot_role_id is not None
         role = guild.roles[guild.bot_role_id]
         bits = role.permissions if allow is None else int(allow)
         self.set_role_permissions(role, bits & ~int(deny))
+        if deny:
+            for channel in guild.text_and_forum_channels():
+                old = channel.overwrites.get(self.bot_user.id)
+                self.set_channel_overwrite(
+                    channel,
+                    self.bot_user,
+                    allow=(old.allow if old else 0) & ~int(deny),
+                    deny=(old.deny if old else 0) | int(deny),
+                )
 
     def set_everyone_permissions(self, guild: Guild, permissions: int) -> None:
         self.set_role_permissions(guild.everyone, permissions)

@@ -31,7 +31,7 @@ from .interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
-from .models import DM, GUILD_FORUM, GUILD_TEXT, PRIVATE_THREAD, PUBLIC_THREAD, Channel, User
+from .models import DM, GUILD_FORUM, GUILD_TEXT, PRIVATE_THREAD, PUBLIC_THREAD, Channel, User, iso
 from .validation import CHOICES_MAX, FormErrors, check_message, check_thread_name, is_empty_message
 
 if TYPE_CHECKING:
@@ -483,9 +483,11 @@ def _attachments_from(
     return out
 
 
-def _validate_message(payload: dict[str, Any], n_files: int, *, allow_empty: bool = False) -> None:
+def _validate_message(
+    payload: dict[str, Any], n_files: int, *, allow_empty: bool = False, prefix: list[str | int] | None = None
+) -> None:
     errors = FormErrors()
-    check_message(payload, errors)
+    check_message(payload, errors, prefix)
     if errors:
         raise form_error(errors)
     if not allow_empty and is_empty_message(payload, n_files):
@@ -647,7 +649,7 @@ def _set_pinned(ctx: Ctx, pinned: bool) -> None:
     if message is None:
         raise fail(UNKNOWN_MESSAGE)
     message["pinned"] = pinned
-    message["_pinned_at"] = fake.now()
+    fake.pinned_at[int(message["id"])] = _now_utc()
     fake.dispatch(
         "CHANNEL_PINS_UPDATE",
         {"guild_id": str(channel.guild_id), "channel_id": str(channel.id)},
@@ -658,14 +660,17 @@ def _set_pinned(ctx: Ctx, pinned: bool) -> None:
 
 @route("GET", _p("/channels/{channel}/messages/pins"))
 async def list_pins(ctx: Ctx) -> Any:
-    from .models import iso
-
     fake = ctx.fake
     channel = ctx.viewable_channel()
-    pinned = sorted((m for m in channel.messages if m.get("pinned")), key=lambda m: -m.get("_pinned_at", 0))
+    pinned = sorted(
+        (m for m in channel.messages if m.get("pinned")),
+        key=lambda m: fake.pinned_at[int(m["id"])],
+        reverse=True,
+    )
     intents = fake.current_intents()
     items = [
-        {"pinned_at": iso(_now_utc()), "message": _clean(fake.withhold_content(m, intents))} for m in pinned
+        {"pinned_at": iso(fake.pinned_at[int(m["id"])]), "message": fake.withhold_content(m, intents)}
+        for m in pinned
     ]
     return {"items": items, "has_more": False}
 
@@ -673,11 +678,7 @@ async def list_pins(ctx: Ctx) -> Any:
 @route("GET", _p("/channels/{channel}/pins"))
 async def list_pins_legacy(ctx: Ctx) -> Any:
     channel = ctx.viewable_channel()
-    return [_clean(m) for m in channel.messages if m.get("pinned")]
-
-
-def _clean(message: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in message.items() if not k.startswith("_")}
+    return [m for m in channel.messages if m.get("pinned")]
 
 
 def _now_utc() -> Any:
@@ -847,7 +848,7 @@ async def interaction_callback(ctx: Ctx) -> Any:
     channel = record.channel
     resource: dict[str, Any] | None = None
     if kind in (CHANNEL_MESSAGE, UPDATE_MESSAGE):
-        _validate_message(data, n_files, allow_empty=kind == UPDATE_MESSAGE)
+        _validate_message(data, n_files, allow_empty=kind == UPDATE_MESSAGE, prefix=["data"])
     if kind == CHANNEL_MESSAGE:
         message = _interaction_message(ctx, record, data, loading=False)
         resource = {"type": kind, "message": message}
@@ -1044,15 +1045,7 @@ def _json_response(status: int, body: Any, headers: dict[str, str] | None = None
         return web.Response(status=204, headers=all_headers)
     # discord.py only parses a body whose Content-Type is exactly "application/json".
     all_headers["Content-Type"] = "application/json"
-    return web.Response(status=status, body=json.dumps(_strip(body)).encode(), headers=all_headers)
-
-
-def _strip(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {k: _strip(v) for k, v in obj.items() if not (isinstance(k, str) and k.startswith("_"))}
-    if isinstance(obj, list):
-        return [_strip(v) for v in obj]
-    return obj
+    return web.Response(status=status, body=json.dumps(body).encode(), headers=all_headers)
 
 
 async def api_handler(request: web.Request) -> web.StreamResponse:

@@ -59,10 +59,12 @@ class MiniBot(commands.Bot):
         self.texts: list[str] = []  # content as received (cached Messages change on edit)
         self.edits: list[tuple[str, str]] = []
         self.deleted: list[int] = []
+        self.held: list[discord.Interaction] = []
+        self.last_error: Exception | None = None
 
     async def setup_hook(self) -> None:
         self.tree.add_command(Lesson(self))
-        for command in (ping, concept, export, twice, too_long):
+        for command in (ping, concept, export, twice, too_long, hold, vote, feedback):
             self.tree.add_command(command)
         if self.guild_id:
             guild = discord.Object(self.guild_id)
@@ -131,3 +133,35 @@ async def too_long(interaction: discord.Interaction) -> None:
     except discord.HTTPException as exc:
         interaction.client.last_error = exc  # type: ignore[attr-defined]
         await interaction.response.send_message(f"error {exc.code}")
+
+
+@app_commands.command(name="hold", description="Defer and keep the interaction for the test")
+async def hold(interaction: discord.Interaction) -> None:
+    await interaction.response.defer(thinking=True)
+    interaction.client.held.append(interaction)  # type: ignore[attr-defined]
+
+
+class VoteView(discord.ui.View):
+    def __init__(self) -> None:
+        super().__init__(timeout=None)
+
+    @discord.ui.button(label="Up", custom_id="vote:up")
+    async def up(self, interaction: discord.Interaction, button: discord.ui.Button[VoteView]) -> None:
+        await interaction.response.edit_message(content=f"voted by {interaction.user.name}", view=None)
+
+
+@app_commands.command(name="vote", description="A message with a button")
+async def vote(interaction: discord.Interaction) -> None:
+    await interaction.response.send_message("vote now", view=VoteView())
+
+
+class Feedback(discord.ui.Modal, title="Feedback"):
+    answer: discord.ui.TextInput[Feedback] = discord.ui.TextInput(label="Answer", custom_id="answer")
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(f"thanks: {self.answer.value}", ephemeral=True)
+
+
+@app_commands.command(name="feedback", description="Opens a modal")
+async def feedback(interaction: discord.Interaction) -> None:
+    await interaction.response.send_modal(Feedback())
