@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from itertools import chain
 from typing import Any
@@ -79,6 +79,8 @@ class Reply:
 
     def params(self) -> tuple[Any, ...]:
         """The row's parameters in ``_COLUMNS`` order."""
+        created = self.created_at
+        edited = self.edited_at
         return (
             self.message_id,
             self.thread_id,
@@ -87,8 +89,9 @@ class Reply:
             self.author_name,
             self.content,
             json.dumps(self.attachments) if self.attachments else "[]",
-            utc_text(self.created_at),
-            None if self.edited_at is None else utc_text(self.edited_at),
+            # utc_text inlined for the common case (UTC already): this runs once per reply.
+            created.isoformat() if created.tzinfo is UTC else utc_text(created),
+            None if edited is None else utc_text(edited),
         )
 
 

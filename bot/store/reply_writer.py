@@ -89,7 +89,17 @@ class ReplyWriter:
 
     def add(self, reply: Reply) -> None:
         """Store (or refresh) one reply."""
-        self._push(_ADD, reply)
+        # _push inlined: this runs for every thread message.
+        if self._closing:
+            log.warning("Reply write after the writer closed; dropped (message %s).", reply.message_id)
+            return
+        ops = self._ops
+        ops.append((_ADD, reply))
+        self._enqueued += 1
+        if not self._wake.is_set():
+            self._wake.set()
+        if len(ops) >= self.batch_size and not self._hurry.is_set():
+            self._hurry.set()
 
     def edit(
         self,

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
+from discord.utils import DISCORD_EPOCH as DISCORD_EPOCH_MS
 
 from bot.store import posts, replies
 from bot.store.replies import Reply
@@ -22,25 +24,43 @@ from bot.store.reply_writer import ReplyWriter
 log = logging.getLogger(__name__)
 
 
+# Messages members write (is_system() is False for exactly these); the rest are Discord notices.
+_MEMBER_TYPES = frozenset(
+    {
+        discord.MessageType.default,
+        discord.MessageType.reply,
+        discord.MessageType.chat_input_command,
+        discord.MessageType.context_menu_command,
+        discord.MessageType.thread_starter_message,
+        discord.MessageType.poll_result,
+    }
+)
+
+
 def reply_from_message(message: discord.Message) -> Reply | None:
-    """The row to store for a thread message, or None for messages that are not members' replies."""
+    """The row to store for a thread message, or None for messages that are not members' replies.
+
+    On the hot path of every thread message, so it reads each attribute once and builds the
+    Reply positionally (measured in bench/ingest.py).
+    """
     author = message.author
-    if author.bot or message.is_system():
+    if author.bot or message.type not in _MEMBER_TYPES:
         return None
     guild = message.guild
     if guild is None:
         return None
     attachments = message.attachments
     return Reply(
-        message_id=message.id,
-        thread_id=message.channel.id,
-        guild_id=guild.id,
-        author_id=author.id,
-        author_name=author.display_name,
-        content=message.content,
-        attachments=tuple([a.url for a in attachments]) if attachments else (),
-        created_at=message.created_at,
-        edited_at=message.edited_at,
+        message.id,
+        message.channel.id,
+        guild.id,
+        author.id,
+        author.display_name,
+        message.content,
+        tuple([a.url for a in attachments]) if attachments else (),
+        # message.created_at, without its two extra calls: the same value, half the time.
+        datetime.fromtimestamp(((message.id >> 22) + DISCORD_EPOCH_MS) / 1000, UTC),
+        message.edited_at,
     )
 
 
