@@ -56,10 +56,8 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return None, [Problem(path, 1, f"cannot read the file: {reason}.")]
-    nul = data.find(b"\x00")
-    if nul != -1:
-        line = data.count(b"\n", 0, nul) + 1
-        return None, [Problem(path, line, "the file is binary, not UTF-8 text.")]
+    if b"\x00" in data:  # No text file holds a NUL byte; the whole file is wrong, so line 1.
+        return None, [Problem(path, 1, "the file is binary, not UTF-8 text.")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
