@@ -79,9 +79,7 @@ class StudyBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.reply_writer.start()
-        for post in await posts.all_threads(self.db):
-            if post.thread_id is not None:
-                self.collector.track(post.thread_id)
+        await self.collector.load()
         self.tree.on_error = handle_app_command_error
         for extension in self._extensions:
             await self.load_extension(extension)

@@ -204,7 +204,7 @@ class SchedulingCog(commands.Cog):
     async def cancel(self, interaction: discord.Interaction, id: int) -> None:
         await require_moderator(interaction, self.bot.db)
         if not await schedules.cancel(self.bot.db, require_guild(interaction), id):
-            raise UserFacingError(f"There is no pending schedule #{id} in this server. See /schedule list.")
+            raise UserFacingError(f"There is no schedule #{id} to cancel in this server. See /schedule list.")
         self.dispatcher.notify_changed()
         await interaction.response.send_message(
             f"Schedule #{id} is cancelled; nothing more will be posted by it.",

@@ -1,0 +1,91 @@
+"""The project's own bot, running against the fake Discord, with a clock the test moves."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.app import StudyBot
+from bot.content.library import load_library
+from bot.scheduling.clock import ManualClock
+from bot.settings import Settings
+from bot.store.database import Database
+from tests.fakediscord.driver import FakeDiscord
+from tests.fakediscord.plugin import run_client
+
+LESSONS = Path(__file__).resolve().parents[2] / "lessons"
+FIRST_LESSON = "2026-11-whither-russias-ai-ambition"
+START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+@dataclass
+class Harness:
+    """The running bot and everything a test needs to drive it."""
+
+    fake: FakeDiscord
+    tmp_path: Path
+    lessons_dir: Path = LESSONS
+    clock: ManualClock = field(default_factory=lambda: ManualClock(START))
+    grace: timedelta = timedelta(hours=6)
+    bot: StudyBot | None = None
+    db: Database | None = None
+    _stack: contextlib.AsyncExitStack | None = None
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.tmp_path / 'studybot.sqlite3'}"
+
+    def settings(self) -> Settings:
+        return Settings(
+            token="fake-token",
+            database_url=self.database_url,
+            lessons_dir=self.lessons_dir,
+            dev_guild_id=self.fake.guild.id,
+            missed_post_grace=self.grace,
+        )
+
+    async def start(self) -> StudyBot:
+        self._stack = contextlib.AsyncExitStack()
+        self.db = await Database.open(self.database_url)
+        self._stack.push_async_callback(self.db.close)
+        library, problems = load_library(self.lessons_dir)
+        assert not problems or self.lessons_dir != LESSONS, problems
+        self.bot = StudyBot(self.settings(), database=self.db, library=library, clock=self.clock)
+        await self._stack.enter_async_context(run_client(self.fake, self.bot, wait_sync=True))
+        return self.bot
+
+    async def stop(self) -> None:
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+    async def restart(self) -> StudyBot:
+        """Stop the bot (gracefully) and start a new one on the same database and clock."""
+        await self.stop()
+        return await self.start()
+
+    async def flush(self) -> None:
+        assert self.bot is not None
+        await self.bot.reply_writer.flush()
+
+
+@pytest.fixture
+async def harness(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Harness]:
+    fake.setup_study_guild()
+    running = Harness(fake=fake, tmp_path=tmp_path)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+@pytest.fixture
+def studybot(harness: Harness) -> StudyBot:
+    assert harness.bot is not None
+    return harness.bot
