@@ -254,7 +254,7 @@ class Database:
 
 def _check_directory(path: str) -> None:
     """Say which directory is missing, which SQLite's own "unable to open" does not."""
-    parent = Path(path).expanduser().resolve().parent
+    parent = Path(path).resolve().parent
     if not parent.is_dir():
         raise DatabaseUrlError(
             f"Cannot open the database {path!r}: the directory {str(parent)!r} does not exist."

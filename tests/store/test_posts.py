@@ -64,3 +64,16 @@ async def test_all_threads_lists_every_server(db):
         db, guild_id=3, channel_id=30, message_id=31, thread_id=None, lesson_id="x", posted_at=T0
     )
     assert sorted(p.thread_id for p in await posts.all_threads(db)) == [1001, 2001]
+
+
+async def test_post_for_occurrence_finds_the_scheduled_post(db):
+    occurrence = T0 + timedelta(days=7)
+    post = await record(
+        db, 1, "a", 1001, T0 + timedelta(days=7, seconds=3), schedule_id=4, occurrence=occurrence
+    )
+    await record(db, 1, "b", 1002, T0, schedule_id=5, occurrence=occurrence)
+    # The same instant written in another zone is the same occurrence.
+    same = occurrence.astimezone(timezone(timedelta(hours=-5)))
+    assert await posts.post_for_occurrence(db, 4, same) == post
+    assert await posts.post_for_occurrence(db, 4, T0) is None
+    assert await posts.post_for_occurrence(db, 6, occurrence) is None
