@@ -164,7 +164,8 @@ class ReplyWriter:
         if self._task is None:
             self._closing = True
             return
-        await self.flush()
+        if not self._task.done():
+            await self.flush()
         self._closing = True
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -208,7 +209,12 @@ class ReplyWriter:
             self._hurry.set()
 
     async def _write(self, batch: list[tuple[int, object]]) -> None:
-        segments = self._plan(batch)
+        try:
+            segments = self._plan(batch)
+        except Exception:
+            self.lost += len(batch)
+            log.exception("Preparing a batch of %d reply operations failed; they are lost.", len(batch))
+            return
         for attempt in (1, 2):
             try:
                 async with self._db.transaction():
