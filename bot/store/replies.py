@@ -48,6 +48,11 @@ _EDIT = (
 _DELETE = "DELETE FROM replies WHERE message_id = ?"
 
 
+# A reply as stored: the parameters of one row in _COLUMNS order (what Reply.params() returns).
+# The collector builds these directly from Discord messages on the hot path.
+ReplyRow = tuple[int, int, int, int, str, str, str, str, str | None]
+
+
 @dataclass(slots=True)
 class Reply:
     """One stored message. Not frozen: it is built once per gateway message on the hot path, and a
@@ -77,7 +82,7 @@ class Reply:
             edited_at=parse_utc_or_none(row["edited_at"]),
         )
 
-    def params(self) -> tuple[Any, ...]:
+    def params(self) -> ReplyRow:
         """The row's parameters in ``_COLUMNS`` order."""
         created = self.created_at
         edited = self.edited_at
@@ -109,21 +114,17 @@ class ReplyEdit:
         attachments = None if self.attachments is None else json.dumps(list(self.attachments))
         return (self.content, edited, attachments, self.message_id, edited)
 
-    def applied_to(self, reply: Reply) -> Reply:
-        """``reply`` with this edit merged in, unless ``reply`` is already the newer version."""
-        if reply.edited_at is not None and reply.edited_at > self.edited_at:
-            return reply
-        return Reply(
-            message_id=reply.message_id,
-            thread_id=reply.thread_id,
-            guild_id=reply.guild_id,
-            author_id=reply.author_id,
-            author_name=reply.author_name,
-            content=self.content,
-            attachments=reply.attachments if self.attachments is None else self.attachments,
-            created_at=reply.created_at,
-            edited_at=self.edited_at,
-        )
+
+def merge_edit(row: ReplyRow, edit: ReplyEdit) -> ReplyRow:
+    """``row`` with the edit merged in, unless the row is already the newer version.
+
+    Used by the writer when an edit is queued before the add of its message.
+    """
+    edited = utc_text(edit.edited_at)
+    if row[8] is not None and row[8] > edited:  # same ISO-8601 UTC form: text order is time order
+        return row
+    attachments = row[6] if edit.attachments is None else json.dumps(list(edit.attachments))
+    return (row[0], row[1], row[2], row[3], row[4], edit.content, attachments, row[7], edited)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from datetime import datetime
 
 from bot.store import replies
 from bot.store.database import Database
-from bot.store.replies import Reply, ReplyEdit
+from bot.store.replies import Reply, ReplyEdit, ReplyRow, merge_edit
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,9 @@ _FORGET_THREAD = 3
 
 RECENT_DELETES = 50_000
 RECENT_EDITS = 10_000
+
+
+_Segment = tuple[list[ReplyRow], list[ReplyEdit], list[int], int | None]
 
 
 @dataclass(slots=True)
@@ -51,19 +54,19 @@ class _Bounded:
 
     def __init__(self, limit: int) -> None:
         self._order: deque[int] = deque()
-        self._members: set[int] = set()
+        self.members: set[int] = set()
         self._limit = limit
 
     def add(self, item: int) -> None:
-        if item in self._members:
+        if item in self.members:
             return
-        self._members.add(item)
+        self.members.add(item)
         self._order.append(item)
         if len(self._order) > self._limit:
-            self._members.discard(self._order.popleft())
+            self.members.discard(self._order.popleft())
 
     def __contains__(self, item: object) -> bool:
-        return item in self._members
+        return item in self.members
 
 
 class ReplyWriter:
@@ -89,12 +92,16 @@ class ReplyWriter:
 
     def add(self, reply: Reply) -> None:
         """Store (or refresh) one reply."""
+        self.add_row(reply.params())
+
+    def add_row(self, row: ReplyRow) -> None:
+        """Store one reply given as its row (``Reply.params()`` order): the hot path's form."""
         # _push inlined: this runs for every thread message.
         if self._closing:
-            log.warning("Reply write after the writer closed; dropped (message %s).", reply.message_id)
+            log.warning("Reply write after the writer closed; dropped (message %s).", row[0])
             return
         ops = self._ops
-        ops.append((_ADD, reply))
+        ops.append((_ADD, row))
         self._enqueued += 1
         if not self._wake.is_set():
             self._wake.set()
@@ -241,22 +248,20 @@ class ReplyWriter:
                         len(batch),
                     )
 
-    def _plan(
-        self, batch: list[tuple[int, object]]
-    ) -> list[tuple[list[tuple[object, ...]], list[ReplyEdit], list[int], int | None]]:
+    def _plan(self, batch: list[tuple[int, object]]) -> list[_Segment]:
         """Reduce a batch to one net operation per message, in segments split at thread deletions."""
-        segments: list[tuple[list[tuple[object, ...]], list[ReplyEdit], list[int], int | None]] = []
-        state: dict[int, object] = {}  # message id -> Reply (upsert) | ReplyEdit (edit) | None (delete)
+        segments: list[_Segment] = []
+        state: dict[int, object] = {}  # message id -> row tuple (upsert) | ReplyEdit (edit) | None (delete)
 
         def close_segment(forget: int | None) -> None:
-            upserts: list[tuple[object, ...]] = []
+            upserts: list[ReplyRow] = []
             edits: list[ReplyEdit] = []
             deletes: list[int] = []
             for message_id, net in state.items():
                 if net is None:
                     deletes.append(message_id)
-                elif type(net) is Reply:
-                    upserts.append(net.params())
+                elif type(net) is tuple:
+                    upserts.append(net)
                 else:
                     edits.append(net)  # type: ignore[arg-type]
             if forget is not None:
@@ -265,29 +270,30 @@ class ReplyWriter:
             segments.append((upserts, edits, deletes, forget))
             state.clear()
 
+        deleted = self._deleted.members  # the plain set: a C-level lookup per operation
         orphans = self._orphan_edits
         for kind, item in batch:
             if kind == _ADD:
-                reply: Reply = item  # type: ignore[assignment]
-                message_id = reply.message_id
-                if message_id in self._deleted:
+                row: ReplyRow = item  # type: ignore[assignment]
+                message_id = row[0]
+                if message_id in deleted:
                     continue
                 previous = state.get(message_id)
                 if type(previous) is ReplyEdit:
-                    reply = previous.applied_to(reply)
+                    row = merge_edit(row, previous)
                 if orphans:
                     early = orphans.pop(message_id, None)
                     if early is not None:
-                        reply = early.applied_to(reply)
-                state[message_id] = reply
+                        row = merge_edit(row, early)
+                state[message_id] = row
             elif kind == _EDIT:
                 edit: ReplyEdit = item  # type: ignore[assignment]
                 message_id = edit.message_id
-                if message_id in self._deleted:
+                if message_id in deleted:
                     continue
                 previous = state.get(message_id)
-                if type(previous) is Reply:
-                    state[message_id] = edit.applied_to(previous)
+                if type(previous) is tuple:
+                    state[message_id] = merge_edit(previous, edit)
                 elif type(previous) is ReplyEdit:
                     if edit.edited_at >= previous.edited_at:
                         state[message_id] = edit

@@ -28,7 +28,7 @@ T0_MS = 1_795_000_000_000
 
 
 def snowflake(n: int) -> int:
-    return ((T0_MS + n * 1000 - DISCORD_EPOCH_MS) << 22) | n
+    return ((T0_MS + n * 1037 - DISCORD_EPOCH_MS) << 22) | n  # 1037: milliseconds vary
 
 
 def user(user_id: int, name: str, *, bot: bool = False, global_name: str | None = None) -> dict:
@@ -341,3 +341,22 @@ async def test_a_burst_of_2000_thread_messages_is_all_stored(fake, db, writer, c
         collector.on_message(fake.message(payload(n, f"reply {n}")))
     await writer.flush()
     assert len(await stored(db)) == 2000
+
+
+async def test_the_fast_row_path_matches_the_plain_conversion(fake):
+    """on_message builds rows directly; they must equal Reply.params() of the readable conversion."""
+    from bot.features.discussion.collector import _RowMaker, reply_from_message
+
+    maker = _RowMaker()
+    messages = [fake.message(payload(n, nick="Ada" if n % 2 else None)) for n in range(0, 3000, 7)]
+    messages.append(
+        fake.message(payload(5, attachments=("https://cdn.discordapp.com/a/x.png", "https://b/y.pdf")))
+    )
+    edited = payload(9, "changed")
+    edited["edited_timestamp"] = "2026-11-19T08:00:00.654321+00:00"
+    messages.append(fake.message(edited))
+    for message in messages:
+        assert maker.row(message) == reply_from_message(message).params()
+    bot = fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))
+    assert maker.row(bot) is None
+    assert reply_from_message(bot) is None

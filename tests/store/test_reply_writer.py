@@ -198,7 +198,7 @@ async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(db, wr
 
 
 async def test_a_bad_operation_does_not_stop_the_writer(db, writer, caplog):
-    writer.add("not a reply")  # type: ignore[arg-type]  # a bug upstream must not kill the task
+    writer.add_row(("not", "a", "row"))  # type: ignore[arg-type]  # a bug upstream must not kill the task
     await writer.flush()
     assert writer.lost == 1
     writer.add(reply(1))

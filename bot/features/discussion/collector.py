@@ -9,6 +9,7 @@ messages costs the event loop a few microseconds each and the SQL happens in bat
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -18,7 +19,8 @@ import discord
 from discord.utils import DISCORD_EPOCH as DISCORD_EPOCH_MS
 
 from bot.store import posts, replies
-from bot.store.replies import Reply
+from bot.store.database import utc_text
+from bot.store.replies import Reply, ReplyRow
 from bot.store.reply_writer import ReplyWriter
 
 log = logging.getLogger(__name__)
@@ -38,30 +40,61 @@ _MEMBER_TYPES = frozenset(
 
 
 def reply_from_message(message: discord.Message) -> Reply | None:
-    """The row to store for a thread message, or None for messages that are not members' replies.
-
-    On the hot path of every thread message, so it reads each attribute once and builds the
-    Reply positionally (measured in bench/ingest.py).
-    """
+    """The reply to store for a thread message, or None for messages that are not members' replies."""
     author = message.author
-    if author.bot or message.type not in _MEMBER_TYPES:
+    if author.bot or message.type not in _MEMBER_TYPES or message.guild is None:
         return None
-    guild = message.guild
-    if guild is None:
-        return None
-    attachments = message.attachments
     return Reply(
-        message.id,
-        message.channel.id,
-        guild.id,
-        author.id,
-        author.display_name,
-        message.content,
-        tuple([a.url for a in attachments]) if attachments else (),
-        # message.created_at, without its two extra calls: the same value, half the time.
-        datetime.fromtimestamp(((message.id >> 22) + DISCORD_EPOCH_MS) / 1000, UTC),
-        message.edited_at,
+        message_id=message.id,
+        thread_id=message.channel.id,
+        guild_id=message.guild.id,
+        author_id=author.id,
+        author_name=author.display_name,
+        content=message.content,
+        attachments=tuple(a.url for a in message.attachments),
+        created_at=message.created_at,
+        edited_at=message.edited_at,
     )
+
+
+class _RowMaker:
+    """``reply_from_message(m).params()`` in about half the time, for the per-message hot path.
+
+    The creation time comes straight from the snowflake as ISO text (a message's ``created_at``
+    is its snowflake's millisecond), with the date-and-seconds part cached per second, instead of
+    making a datetime and formatting it. Equality with the slow path is tested.
+    """
+
+    def __init__(self) -> None:
+        self._seconds: dict[int, str] = {}
+
+    def row(self, message: discord.Message) -> ReplyRow | None:
+        author = message.author
+        if author.bot or message.type not in _MEMBER_TYPES:
+            return None
+        guild = message.guild
+        if guild is None:
+            return None
+        second, milli = divmod((message.id >> 22) + DISCORD_EPOCH_MS, 1000)
+        prefix = self._seconds.get(second)
+        if prefix is None:
+            if len(self._seconds) > 4096:
+                self._seconds.clear()
+            prefix = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS
+            self._seconds[second] = prefix
+        attachments = message.attachments
+        edited = message.edited_at
+        return (
+            message.id,
+            message.channel.id,
+            guild.id,
+            author.id,
+            author.display_name,
+            message.content,
+            json.dumps([a.url for a in attachments]) if attachments else "[]",
+            f"{prefix}.{milli:03d}000+00:00" if milli else f"{prefix}+00:00",
+            None if edited is None else utc_text(edited),
+        )
 
 
 class ReplyCollector:
@@ -70,6 +103,7 @@ class ReplyCollector:
     def __init__(self, writer: ReplyWriter, threads: Iterable[int] = ()) -> None:
         self.writer = writer
         self._threads: set[int] = set(threads)
+        self._rows = _RowMaker()
 
     # -- which threads ---------------------------------------------------------------------------
 
@@ -100,9 +134,9 @@ class ReplyCollector:
         """MESSAGE_CREATE: store a member's message written in a lesson thread."""
         if message.channel.id not in self._threads:
             return
-        reply = reply_from_message(message)
-        if reply is not None:
-            self.writer.add(reply)
+        row = self._rows.row(message)
+        if row is not None:
+            self.writer.add_row(row)
 
     def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """MESSAGE_UPDATE: apply a content edit. Updates without ``edited_timestamp`` (Discord
@@ -165,9 +199,9 @@ class ReplyCollector:
         after = discord.Object(id=latest) if latest is not None else None
         count = 0
         async for message in thread.history(limit=None, after=after, oldest_first=True):
-            reply = reply_from_message(message)
-            if reply is not None:
-                self.writer.add(reply)
+            row = self._rows.row(message)
+            if row is not None:
+                self.writer.add_row(row)
                 count += 1
         if count:
             log.info("Backfilled %d replies in thread %s.", count, thread.id)
