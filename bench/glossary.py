@@ -1,0 +1,266 @@
+"""Glossary bench: load time and per-keystroke search latency at 10,000 concepts.
+
+Run: .venv/bin/python bench/glossary.py
+
+Why these figures: autocomplete runs on the event loop for every keystroke of every member, so
+one query must never hold it up (p99 <= 1 ms); "did you mean" runs once per miss (p99 <= 5 ms);
+and loading (parse + validation + index) happens at start-up and on every reload, so it should
+cost little more than parsing the YAML at all (<= 1.3x a bare CSafeLoader parse). The baseline
+is the obvious implementation, rapidfuzz.process.extract with WRatio over every name.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz, process
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.content.glossary import load_glossary
+from bot.content.search import Glossary, normalise
+
+SEED = 20261
+TERMS = 10_000
+COMPLETE_QUERIES = 2_000
+SUGGEST_QUERIES = 500
+BASELINE_QUERIES = 300  # ~25 ms each: a sample keeps the run short
+LOAD_RUNS = 5
+
+TARGET_COMPLETE_P99_MS = 1.0
+TARGET_SUGGEST_P99_MS = 5.0
+TARGET_LOAD_RATIO = 1.3
+
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "w",
+    "z",
+    "br",
+    "cr",
+    "dr",
+    "fl",
+    "gr",
+    "pl",
+    "pr",
+    "st",
+    "tr",
+    "ch",
+    "sh",
+    "th",
+]
+_VOWELS = ["a", "e", "i", "o", "u", "ai", "ea", "io", "ou"]
+_CODAS = ["", "", "", "n", "r", "s", "l", "t", "m", "x", "nd", "rk"]
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(
+        rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.randint(1, 3))
+    )
+
+
+def build_glossary_yaml(rng: random.Random) -> tuple[str, list[tuple[str, str, list[str]]]]:
+    """A valid glossary of TERMS concepts, two aliases each, in the lessons/glossary.yaml format."""
+    vocabulary = sorted({_word(rng) for _ in range(12_000)})
+    tags = [f"tag{i}" for i in range(30)]
+    used: set[str] = set()
+    entries: list[tuple[str, str, list[str]]] = []
+
+    def fresh(words: int) -> str:
+        while True:
+            name = " ".join(rng.choice(vocabulary) for _ in range(words))
+            norm = normalise(name)
+            if norm not in used:
+                used.add(norm)
+                return name
+
+    while len(entries) < TERMS:
+        term = fresh(rng.choice((1, 2, 2, 2, 3, 3, 4))).title()
+        key = "-".join(normalise(term).split())
+        aliases = [fresh(rng.choice((1, 2, 2, 3))) for _ in range(2)]
+        entries.append((key, term, aliases))
+
+    lines = ["concepts:"]
+    keys = [e[0] for e in entries]
+    for key, term, aliases in entries:
+        definition = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(12, 30))).capitalize() + "."
+        related = rng.sample(keys, rng.randint(0, 3))
+        related = [r for r in related if r != key]
+        lines += [
+            f"  - key: {key}",
+            f"    term: {term}",
+            f"    definition: {definition}",
+            f"    aliases: [{', '.join(aliases)}]",
+            f"    related: [{', '.join(related)}]",
+            f"    tags: [{', '.join(rng.sample(tags, rng.randint(1, 2)))}]",
+        ]
+    return "\n".join(lines) + "\n", entries
+
+
+def _typo(rng: random.Random, text: str, edits: int) -> str:
+    chars = list(text)
+    for _ in range(edits):
+        if len(chars) < 3:
+            break
+        i = rng.randrange(1, len(chars) - 1)
+        kind = rng.randrange(4)
+        if kind == 0:
+            chars[i] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        elif kind == 1:
+            del chars[i]
+        elif kind == 2:
+            chars.insert(i, rng.choice("abcdefghijklmnopqrstuvwxyz"))
+        else:
+            chars[i - 1], chars[i] = chars[i], chars[i - 1]
+    return "".join(chars)
+
+
+def complete_queries(rng: random.Random, entries: list[tuple[str, str, list[str]]]) -> list[str]:
+    """A mix of what members type: term prefixes, word-prefixes, aliases, typos (whole and partial)."""
+    queries = []
+    for n in range(COMPLETE_QUERIES):
+        _key, term, aliases = rng.choice(entries)
+        kind = n % 4
+        if kind == 0:
+            queries.append(term[: rng.randint(1, max(1, len(term)))])
+        elif kind == 1:
+            words = term.split()
+            word = " ".join(words[rng.randrange(len(words)) :])
+            queries.append(word[: rng.randint(2, max(2, len(word)))])
+        elif kind == 2:
+            alias = rng.choice(aliases)
+            queries.append(alias[: rng.randint(max(1, len(alias) // 2), len(alias))])
+        else:
+            name = rng.choice([term, *aliases])
+            typo = _typo(rng, name, rng.choice((1, 1, 2)))
+            queries.append(typo[: rng.randint(max(3, len(typo) * 2 // 3), max(3, len(typo)))])
+    return queries
+
+
+def suggest_queries(
+    rng: random.Random, glossary: Glossary, entries: list[tuple[str, str, list[str]]]
+) -> list[str]:
+    queries: list[str] = []
+    while len(queries) < SUGGEST_QUERIES:
+        _key, term, aliases = rng.choice(entries)
+        query = _typo(rng, rng.choice([term, *aliases]), rng.choice((1, 2, 2, 3)))
+        if glossary.find(query) is None:
+            queries.append(query)
+    return queries
+
+
+def percentiles(samples_ns: list[int]) -> tuple[float, float]:
+    ordered = sorted(samples_ns)
+    p50 = ordered[len(ordered) // 2] / 1e6
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] / 1e6
+    return p50, p99
+
+
+def timed(fn: Callable[[str], object], queries: list[str]) -> list[int]:
+    samples = []
+    clock = time.perf_counter_ns
+    for q in queries:
+        start = clock()
+        fn(q)
+        samples.append(clock() - start)
+    return samples
+
+
+def target(op: str, limit: float, unit: str, value: float) -> str:
+    return f"target {op} {limit}{unit}: {'PASS' if value <= limit else 'FAIL'}"
+
+
+def main() -> int:
+    rng = random.Random(SEED)
+    started = time.perf_counter()
+    text, entries = build_glossary_yaml(rng)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "glossary.yaml"
+        path.write_text(text, encoding="utf-8")
+        aliases = sum(len(a) for *_, a in entries)
+        print(f"glossary: {len(entries)} terms, {aliases} aliases, {len(text) / 1e6:.2f} MB of YAML")
+
+        bare, full, index_only = [], [], []
+        glossary = None
+        for _ in range(LOAD_RUNS):
+            t0 = time.perf_counter()
+            yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            t1 = time.perf_counter()
+            concepts, problems = load_glossary(path)
+            t2 = time.perf_counter()
+            glossary = Glossary(concepts)
+            t3 = time.perf_counter()
+            bare.append(t1 - t0)
+            full.append(t3 - t1)
+            index_only.append(t3 - t2)
+        assert glossary is not None
+        if problems or len(concepts) != TERMS:
+            print(f"loader: {len(problems)} problems, {len(concepts)} concepts; first: {problems[:1]}")
+        t0 = time.perf_counter()
+        glossary.prepare()
+        typo_index = time.perf_counter() - t0
+
+    bare_ms = statistics.median(bare) * 1e3
+    full_ms = statistics.median(full) * 1e3
+    index_ms = statistics.median(index_only) * 1e3
+    ratio = full_ms / bare_ms
+    print()
+    print(f"load, median of {LOAD_RUNS} runs:")
+    print(f"  bare yaml.load(CSafeLoader)      {bare_ms:8.1f} ms")
+    print(f"  load_glossary + Glossary(...)    {full_ms:8.1f} ms  (index {index_ms:.1f} ms of it)")
+    print(
+        f"  ratio                            {ratio:8.2f}x    {target('<=', TARGET_LOAD_RATIO, 'x', ratio)}"
+    )
+    print(f"  typo index (lazy: first typo query, or Glossary.prepare()): {typo_index * 1e3:.1f} ms")
+
+    queries = complete_queries(rng, entries)
+    misses = suggest_queries(rng, glossary, entries)
+    names = [n for _key, term, aliases in entries for n in (term, *aliases)]
+
+    for q in queries[:50]:  # warm caches and the allocator
+        glossary.complete(q)
+    c50, c99 = percentiles(timed(glossary.complete, queries))
+    s50, s99 = percentiles(timed(glossary.suggest, misses))
+    sample = queries[:: max(1, len(queries) // BASELINE_QUERIES)][:BASELINE_QUERIES]
+    b50, b99 = percentiles(timed(lambda q: process.extract(q, names, scorer=fuzz.WRatio, limit=25), sample))
+    hits = sum(1 for q in misses if glossary.suggest(q))
+
+    print()
+    print(f"latency per query over {len(names)} names           p50         p99")
+    row = "  {:<40} {:7.3f} ms  {:7.3f} ms  {}"
+    complete_label = f"autocomplete ({len(queries)} queries)"
+    suggest_label = f"did-you-mean ({len(misses)} misses)"
+    print(row.format(complete_label, c50, c99, target("p99 <=", TARGET_COMPLETE_P99_MS, " ms", c99)))
+    print(row.format(suggest_label, s50, s99, target("p99 <=", TARGET_SUGGEST_P99_MS, " ms", s99)))
+    print(row.format(f"baseline extract WRatio ({len(sample)} q)", b50, b99, "(rapidfuzz, limit=25)"))
+    print(f"  did-you-mean had a suggestion for {hits}/{len(misses)} misses")
+    print()
+    print(f"total bench time {time.perf_counter() - started:.1f} s")
+    ok = ratio <= TARGET_LOAD_RATIO and c99 <= TARGET_COMPLETE_P99_MS and s99 <= TARGET_SUGGEST_P99_MS
+    print("ALL PASS" if ok else "SOME TARGETS FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

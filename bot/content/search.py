@@ -1,0 +1,321 @@
+"""Glossary search: exact look-up, autocomplete and "did you mean", fast enough for every keystroke.
+
+Autocomplete runs on the event loop for each character a member types, so a query must cost
+well under a millisecond even with 10,000 concepts. Building the index must also be cheap,
+because it happens at every start-up and every content reload. Hence:
+
+- names (terms, aliases, keys) are normalised once (case, punctuation, hyphens and underscores
+  folded) and kept in sorted arrays, so a prefix is two ``bisect`` calls away;
+- every word-start suffix of a name ("chain dependence", "dependence") sits in a second sorted
+  array, so "chain" or "dep" finds "Supply Chain Dependence" the same way;
+- typo tolerance uses a trigram index, built lazily on the first query that needs it (or ahead
+  of time with :meth:`Glossary.prepare`), which narrows 30,000 names to a few dozen candidates
+  before a real edit-distance scorer (rapidfuzz) ranks them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from itertools import chain
+from operator import itemgetter
+
+from rapidfuzz import fuzz, process
+
+from bot.content.models import Concept
+
+__all__ = ["Glossary", "normalise"]
+
+_DROP = re.compile(r"['’`´.]+")  # apostrophes and dots vanish: "Moore's law" = "moores law", "U.S." = "us"
+_SEPARATORS = re.compile(r"[\W_]+")  # any other punctuation, hyphen, underscore or space is one space
+
+# Autocomplete accepts a typo match at this similarity (0..100) or better; "did you mean" is laxer,
+# because it only runs after a miss and a loose suggestion beats none.
+_COMPLETE_CUTOFF = 72.0
+_SUGGEST_CUTOFF = 60.0
+# A query word's candidates come from its rarest trigrams: this many at most, holding at most
+# this many words in all; the best few similar words are kept.
+_RAREST_GRAMS = 6
+_GRAM_BUDGET = 400
+_WORD_CUTOFF = 60.0
+_WORDS_PER_QUERY_WORD = 8
+
+
+def normalise(text: str) -> str:
+    """The comparable form of a name or query: casefolded, punctuation-free, single-spaced."""
+    return _SEPARATORS.sub(" ", _DROP.sub("", text.casefold())).strip()
+
+
+def _trigrams(name: str) -> set[str]:
+    padded = f" {name} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class Glossary:
+    """An immutable, searchable set of concepts.
+
+    Every name of a concept (its key, term and aliases) is searchable. Names are assumed unique
+    across concepts (the loader reports duplicates); if two concepts share one anyway, the first
+    in term order wins exact look-ups and both still appear in completions.
+    """
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts: tuple[Concept, ...] = tuple(sorted(concepts, key=lambda c: (c.term.casefold(), c.key)))
+        self._by_key: dict[str, Concept] = {c.key: c for c in self.concepts}
+        self._position: dict[str, int] = {c.key: i for i, c in enumerate(self.concepts)}
+
+        names: list[tuple[str, int]] = []  # (normalised name, concept index)
+        exact: dict[str, int] = {}
+        compact: dict[str, int] = {}
+        for index, concept in enumerate(self.concepts):
+            seen: set[str] = set()
+            for raw in chain((concept.term, concept.key), concept.aliases):
+                name = normalise(raw)
+                if not name or name in seen:
+                    continue
+                seen.add(name)
+                names.append((name, index))
+                exact.setdefault(name, index)
+                compact.setdefault(name.replace(" ", ""), index)
+        self._exact = exact
+        self._compact = compact
+        self._names = names
+
+        names_sorted = sorted(names)
+        self._prefix_keys = [n for n, _ in names_sorted]
+        self._prefix_ids = [i for _, i in names_sorted]
+
+        suffixes: list[tuple[str, int]] = []
+        for name, index in names:
+            start = name.find(" ")
+            while start != -1:
+                suffixes.append((name[start + 1 :], index))
+                start = name.find(" ", start + 1)
+        suffixes.sort()
+        self._suffix_keys = [s for s, _ in suffixes]
+        self._suffix_ids = [i for _, i in suffixes]
+
+        # The typo index, built by prepare(): vocabulary words, the names holding each, and
+        # trigram -> ids of the words containing it.
+        self._words: list[str] = []
+        self._word_names: list[list[int]] = []
+        self._word_grams: dict[str, list[int]] | None = None
+
+    # -- plain look-ups ---------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.concepts)
+
+    def get(self, key: str) -> Concept | None:
+        """The concept with exactly this key (what autocomplete sends back as the choice value)."""
+        return self._by_key.get(key)
+
+    def tags(self) -> list[str]:
+        """Every tag in use, once, alphabetically (case-insensitive)."""
+        seen: dict[str, str] = {}
+        for concept in self.concepts:
+            for tag in concept.tags:
+                seen.setdefault(tag.casefold(), tag)
+        return [seen[k] for k in sorted(seen)]
+
+    def with_tag(self, tag: str) -> tuple[Concept, ...]:
+        """The concepts carrying ``tag`` (any case), in term order."""
+        wanted = tag.strip().casefold()
+        return tuple(c for c in self.concepts if any(t.casefold() == wanted for t in c.tags))
+
+    def find(self, query: str) -> Concept | None:
+        """The concept one of whose names is ``query``, ignoring case, spacing, hyphens and punctuation."""
+        name = normalise(query)
+        if not name:
+            return None
+        index = self._exact.get(name)
+        if index is None:
+            index = self._compact.get(name.replace(" ", ""))
+        return None if index is None else self.concepts[index]
+
+    # -- autocomplete -----------------------------------------------------------------------
+
+    def complete(self, query: str, limit: int = 25) -> list[Concept]:
+        """Choices for an autocomplete box, best first, at most ``limit`` (and never more than 25).
+
+        Tiers, in order: the exact name; names starting with the query; names with a word starting
+        with the query; then, if room is left, names within a typo or two of it.
+        """
+        limit = max(0, min(limit, 25))
+        if limit == 0:
+            return []
+        q = normalise(query)
+        if not q:
+            return list(self.concepts[:limit])
+        picked: list[int] = []
+        seen: set[int] = set()
+
+        def take(index: int) -> bool:
+            if index not in seen:
+                seen.add(index)
+                picked.append(index)
+            return len(picked) >= limit
+
+        exact = self._exact.get(q)
+        if exact is None:
+            exact = self._compact.get(q.replace(" ", ""))
+        if exact is not None and take(exact):
+            return self._out(picked)
+        for ids in (
+            self._prefixed(self._prefix_keys, self._prefix_ids, q),
+            self._prefixed(self._suffix_keys, self._suffix_ids, q),
+        ):
+            for index in ids:
+                if take(index):
+                    return self._out(picked)
+        if len(q) >= 3:
+            for index, _score in self._fuzzy(q, _COMPLETE_CUTOFF, prefix=True):
+                if take(index):
+                    break
+        return self._out(picked)
+
+    def suggest(self, query: str, limit: int = 5) -> list[Concept]:
+        """ "Did you mean": up to ``limit`` (at most 5) concepts whose names are close to ``query``."""
+        limit = max(0, min(limit, 5))
+        q = normalise(query)
+        if not q or limit == 0:
+            return []
+        picked = [index for index, _score in self._fuzzy(q, _SUGGEST_CUTOFF, prefix=False)[:limit]]
+        if len(picked) < limit and len(q) >= 3:
+            # Nothing close as a whole name: a name the query starts, or half-types, will do.
+            for concept in self.complete(q, limit=limit):
+                index = self._position[concept.key]
+                if index not in picked:
+                    picked.append(index)
+                    if len(picked) == limit:
+                        break
+        return self._out(picked)
+
+    def prepare(self) -> None:
+        """Build the typo index now rather than on the first query that needs it.
+
+        It is cheap (tens of milliseconds for 10,000 concepts) but not free, so a caller that
+        cares about the very first keystroke can run this in a worker thread after loading.
+        """
+        if self._word_grams is not None:
+            return
+        word_ids: dict[str, int] = {}
+        word_names: list[list[int]] = []
+        for position, (name, _index) in enumerate(self._names):
+            for word in set(name.split()):
+                wid = word_ids.get(word)
+                if wid is None:
+                    word_ids[word] = len(word_names)
+                    word_names.append([position])
+                else:
+                    word_names[wid].append(position)
+        grams: dict[str, list[int]] = {}
+        for word, wid in word_ids.items():
+            for gram in _trigrams(word):
+                bucket = grams.get(gram)
+                if bucket is None:
+                    grams[gram] = [wid]
+                else:
+                    bucket.append(wid)
+        self._words = list(word_ids)
+        self._word_names = word_names
+        self._word_grams = grams
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _out(self, indices: list[int]) -> list[Concept]:
+        return [self.concepts[i] for i in indices]
+
+    @staticmethod
+    def _prefixed(keys: list[str], ids: list[int], prefix: str) -> Iterable[int]:
+        """Concept indices of the names starting with ``prefix``, in name order (lazily)."""
+        position = bisect_left(keys, prefix)
+        end = len(keys)
+        while position < end and keys[position].startswith(prefix):
+            yield ids[position]
+            position += 1
+
+    def _similar_words(self, word: str, *, partial: bool) -> list[int]:
+        """Ids of the vocabulary words within a typo or two of ``word`` (or of its start, if ``partial``).
+
+        A word with e edits keeps all but at most 3e of its trigrams, so the target word is in
+        one of the rarest few trigram postings; only their union is scored, by rapidfuzz in C.
+        """
+        grams = self._word_grams
+        assert grams is not None
+        postings = sorted((p for p in map(grams.get, _trigrams(word)) if p), key=len)
+        if not postings:
+            return []
+        chosen: list[list[int]] = []
+        total = 0
+        for posting in postings[:_RAREST_GRAMS]:
+            if chosen and total + len(posting) > _GRAM_BUDGET:
+                break
+            chosen.append(posting)
+            total += len(posting)
+        ids = list(set().union(*chosen))
+        words = self._words
+        texts = [words[i] for i in ids]
+        scores = dict.fromkeys(range(len(ids)), 0.0)
+        for _text, score, at in process.extract(
+            word, texts, scorer=fuzz.ratio, score_cutoff=_WORD_CUTOFF, limit=None
+        ):
+            scores[at] = score
+        if partial:
+            heads = [t[: len(word) + 1] for t in texts]
+            for _text, score, at in process.extract(
+                word, heads, scorer=fuzz.ratio, score_cutoff=_WORD_CUTOFF, limit=None
+            ):
+                scores[at] = max(scores[at], score * 0.98)
+        best = heapq.nlargest(_WORDS_PER_QUERY_WORD, scores.items(), key=itemgetter(1))
+        return [ids[at] for at, score in best if score > 0]
+
+    def _fuzzy(self, q: str, cutoff: float, *, prefix: bool) -> list[tuple[int, float]]:
+        """(concept index, score) of names similar to ``q``, best first, each concept once.
+
+        Candidate names are those containing a word close to one of the query's words; only they
+        are scored against the whole query. With ``prefix``, a name also scores by how well its
+        start, or the start of one of its words, matches the query, so a half-typed, misspelt
+        "suply ch" still finds "Supply Chain Dependence" and "dependnce" finds it too.
+        """
+        self.prepare()
+        words = q.split()
+        last = len(words) - 1
+        candidates: set[int] = set()
+        word_names = self._word_names
+        for i, word in enumerate(words):
+            if len(word) >= 3:
+                for wid in self._similar_words(word, partial=prefix and i == last):
+                    candidates.update(word_names[wid])
+        if not candidates:
+            return []
+        names = self._names
+        width = len(q) + 1  # one spare character lets a dropped letter still line up
+        texts: list[str] = []
+        owners: list[int] = []
+        weights: list[float] = []
+        for position in candidates:
+            name, index = names[position]
+            texts.append(name)
+            owners.append(index)
+            weights.append(1.0)
+            if prefix and len(name) > width - 1:
+                start = 0
+                weight = 0.98  # a whole-name match beats an equal prefix match
+                while start != -1:
+                    texts.append(name[start : start + width])
+                    owners.append(index)
+                    weights.append(weight)
+                    weight = 0.95  # and the name's own start beats a later word's
+                    start = name.find(" ", start)
+                    if start != -1:
+                        start += 1
+        scored: dict[int, float] = {}
+        for _text, raw, at in process.extract(q, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+            score = raw * weights[at]
+            index = owners[at]
+            if score >= cutoff and score > scored.get(index, -1.0):
+                scored[index] = score
+        return sorted(scored.items(), key=lambda item: (-item[1], item[0]))
