@@ -250,6 +250,12 @@ class ReplyWriter:
 
     def _plan(self, batch: list[tuple[int, object]]) -> list[_Segment]:
         """Reduce a batch to one net operation per message, in segments split at thread deletions."""
+        deleted = self._deleted.members  # the plain set: a C-level lookup per operation
+        orphans = self._orphan_edits
+        if not orphans and not any(kind for kind, _ in batch):  # only adds (kind 0): the burst case
+            rows: dict[int, ReplyRow] = {row[0]: row for _, row in batch if row[0] not in deleted}  # type: ignore[index]
+            return [(list(rows.values()), [], [], None)]
+
         segments: list[_Segment] = []
         state: dict[int, object] = {}  # message id -> row tuple (upsert) | ReplyEdit (edit) | None (delete)
 
@@ -270,8 +276,6 @@ class ReplyWriter:
             segments.append((upserts, edits, deletes, forget))
             state.clear()
 
-        deleted = self._deleted.members  # the plain set: a C-level lookup per operation
-        orphans = self._orphan_edits
         for kind, item in batch:
             if kind == _ADD:
                 row: ReplyRow = item  # type: ignore[assignment]
