@@ -42,6 +42,7 @@ from .gateway import (
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    INITIAL_RESPONSE_DEADLINE,
     MESSAGE_COMPONENT,
     MODAL_SUBMIT,
     SUB_COMMAND,
@@ -146,6 +147,8 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.clock_offset = 0.0
+        #: Discord refuses an initial response after 3 s (404 Unknown interaction, 10062).
+        self.initial_response_deadline = INITIAL_RESPONSE_DEADLINE
 
     # ------------------------------------------------------------------ lifecycle
     @property
@@ -1043,23 +1046,55 @@ class FakeDiscord:
     def _send_interaction(self, record: InteractionRecord) -> None:
         self.dispatch("INTERACTION_CREATE", record.payload, guild_id=record.guild_id)
 
+    def _leaf_option_names(self, guild_id: int | None, command: str) -> set[str]:
+        parts = command.split()
+        opts: list[dict[str, Any]] = self.find_command(guild_id, parts[0]).get("options") or []
+        for part in parts[1:]:
+            sub = next((o for o in opts if o["name"] == part), None)
+            opts = (sub or {}).get("options") or []
+        return {o["name"] for o in opts}
+
+    def _location_and_options(
+        self,
+        member: Member | User,
+        command: str,
+        channel: Channel | None,
+        in_channel: Channel | None,
+        options: dict[str, Any],
+    ) -> tuple[Channel | None, dict[str, Any], int | None]:
+        """Where the command runs, and its options: ``channel=`` fills an option named "channel"
+        when the command has one (then ``in_channel=`` says where it runs); else it is the place."""
+        guild_id = member.guild_id if isinstance(member, Member) else None
+        options = dict(options)
+        if channel is not None and "channel" in self._leaf_option_names(guild_id, command):
+            options["channel"] = channel
+            channel = None
+        return self._channel_for(member, in_channel or channel), options, guild_id
+
     async def slash(
         self,
         member: Member | User,
         command: str,
         *,
         channel: Channel | None = None,
+        in_channel: Channel | None = None,
+        options: dict[str, Any] | None = None,
         timeout: float = 5.0,
-        **options: Any,
+        **kwargs: Any,
     ) -> InteractionResult:
         """A member runs ``/command`` ("group sub" for subcommands) with typed options.
 
-        Returns once the bot answered (and, if it deferred, followed up or edited), or at ``timeout``;
-        ``result.responded`` says which.
+        Options come as keyword arguments (or ``options={...}`` for names that clash with these
+        parameters). The command runs in ``in_channel``, else ``channel``, else the default channel
+        (``fake.default_channel``, the first text channel made); but if the command has an option
+        named ``channel``, ``channel=`` fills that option. Returns once the bot answered (and, if
+        it deferred, followed up or edited the original), or at ``timeout``: ``result.responded``
+        and ``result.record.settled`` say which.
         """
-        where = self._channel_for(member, channel)
-        guild_id = member.guild_id if isinstance(member, Member) else None
-        data, _ = self._command_options(member, command, options, guild_id=guild_id)
+        where, opts, guild_id = self._location_and_options(
+            member, command, channel, in_channel, {**(options or {}), **kwargs}
+        )
+        data, _ = self._command_options(member, command, opts, guild_id=guild_id)
         record = self._new_interaction(APPLICATION_COMMAND, member, where, data)
         self._send_interaction(record)
         await wait_record(self, record, timeout)
@@ -1073,14 +1108,20 @@ class FakeDiscord:
         focused: str,
         value: str = "",
         channel: Channel | None = None,
+        in_channel: Channel | None = None,
+        options: dict[str, Any] | None = None,
         timeout: float = 5.0,
-        **options: Any,
+        **kwargs: Any,
     ) -> list[dict[str, Any]]:
-        """The choices the bot offers while ``member`` types ``value`` into option ``focused``."""
-        where = self._channel_for(member, channel)
-        guild_id = member.guild_id if isinstance(member, Member) else None
+        """The choices the bot offers while ``member`` types ``value`` into option ``focused``.
+
+        Other options already filled in go as keyword arguments, as for :meth:`slash`.
+        """
+        where, opts, guild_id = self._location_and_options(
+            member, command, channel, in_channel, {**(options or {}), **kwargs}
+        )
         data, _ = self._command_options(
-            member, command, {**options, focused: value}, guild_id=guild_id, focused=focused
+            member, command, {**opts, focused: value}, guild_id=guild_id, focused=focused
         )
         record = self._new_interaction(AUTOCOMPLETE, member, where, data)
         self._send_interaction(record)

@@ -23,7 +23,6 @@ from .interactions import (
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE_MESSAGE,
     EPHEMERAL,
-    INITIAL_RESPONSE_DEADLINE,
     LOADING,
     MODAL,
     PONG,
@@ -832,7 +831,7 @@ def _interaction_for_callback(ctx: Ctx) -> InteractionRecord:
         raise ApiError(404, "Unknown interaction", 10062)
     if record.responded:
         raise ApiError(400, "Interaction has already been acknowledged.", 40060)
-    if record.expired or fake.now() - record.created > INITIAL_RESPONSE_DEADLINE:
+    if record.expired or fake.now() - record.created > fake.initial_response_deadline:
         raise ApiError(404, "Unknown interaction", 10062)
     return record
 

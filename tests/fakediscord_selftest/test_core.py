@@ -94,8 +94,26 @@ async def test_channel_option_is_resolved(fake):
     fake.setup_study_guild()
     other = fake.create_text_channel(fake.guild, "other")
     async with run_client(fake, MiniBot(), wait_sync=True):
-        await fake.slash(fake.moderator, "lesson post", lesson="x", channel=other)
-    assert fake.bot_messages(other) and not fake.bot_messages(fake.text)
+        # "lesson post" has a `channel` option, so channel= fills it; the command runs in #weekly.
+        result = await fake.slash(fake.moderator, "lesson post", lesson="x", channel=other)
+        assert result.record.channel is fake.text
+        elsewhere = await fake.slash(fake.moderator, "lesson post", lesson="y", in_channel=other)
+    assert [m["embeds"][0]["title"] for m in fake.bot_messages(other)] == ["Lesson: x", "Lesson: y"]
+    assert elsewhere.record.channel is other
+    assert result.record.payload["data"]["options"][0]["options"][1] == {
+        "name": "channel",
+        "type": 7,
+        "value": str(other.id),
+    }
+    assert str(other.id) in result.record.payload["data"]["resolved"]["channels"]
+
+
+async def test_ping_runs_where_channel_says_when_there_is_no_channel_option(fake):
+    fake.setup_study_guild()
+    other = fake.create_text_channel(fake.guild, "other")
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        await fake.slash(fake.member, "ping", channel=other, loud=True)
+    assert fake.messages(other)[0]["content"] == "pong"
 
 
 async def test_forum_post_has_its_first_message(fake):

@@ -122,7 +122,7 @@ async def test_second_initial_response_is_refused(fake):
 async def test_expired_interaction_token_refuses_followups(fake):
     fake.setup_study_guild()
     async with run_client(fake, MiniBot(), wait_sync=True) as bot:
-        result = await fake.slash(fake.member, "hold", timeout=0.5)
+        result = await fake.slash(fake.member, "hold", timeout=0.2)
         assert result.type == 5 and not result.record.settled
         result.expire()
         with pytest.raises(discord.HTTPException) as refused:
@@ -209,3 +209,32 @@ async def test_archive_and_lock_a_thread(fake):
         await fake.wait_until(lambda: bot.get_channel(thread.id))
         await bot.get_channel(thread.id).edit(archived=True, locked=True)
     assert thread.archived and thread.locked
+
+
+async def test_thread_name_over_100_is_refused(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot()) as bot:
+        message = await bot.get_channel(fake.text.id).send("post")
+        with pytest.raises(discord.HTTPException) as refused:
+            await message.create_thread(name="x" * 101)
+    assert refused.value.code == 50035 and "name" in refused.value.text
+    assert fake.threads(fake.text) == []
+
+
+async def test_late_initial_response_is_unknown_interaction(fake):
+    fake.setup_study_guild()
+    fake.initial_response_deadline = -1.0  # every answer is "too late"
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "ping", timeout=0.3)
+        refused = await fake.wait_for_request("POST", r"/interactions/\d+/[^/]+/callback$")
+    assert not result.responded
+    assert refused.status == 404
+
+
+async def test_members_intent_chunks_quickly(fake):
+    fake.setup_study_guild()
+    intents = discord.Intents.default()
+    intents.members = True
+    async with run_client(fake, MiniBot(intents=intents)) as bot:
+        names = sorted(m.name for m in bot.get_guild(fake.guild.id).members)
+    assert names == ["alice", "mod", "study-owner", "studybot"]
