@@ -2,7 +2,8 @@
 
 This is the one discord-aware piece of reply collection. It decides which messages are kept
 (members' messages in the threads of lesson posts; not bots, not system messages, not other
-channels), turns them into ``Reply`` values and hands them to the ``ReplyWriter``, whose enqueue
+channels), turns them into reply rows (``Reply.params()`` form) and hands them to the
+``ReplyWriter``, whose enqueue
 methods are synchronous and O(1): the event handlers never await, so a burst of thousands of
 messages costs the event loop a few microseconds each and the SQL happens in batches elsewhere.
 """
