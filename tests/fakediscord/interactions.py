@@ -10,7 +10,6 @@ the test's view of it: the final visible message, its embeds and files, the foll
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -207,8 +206,8 @@ class InteractionResult:
         return self
 
     def expire(self) -> None:
-        """Age the interaction past its 15-minute token lifetime."""
-        self.record.created = time.monotonic() - TOKEN_LIFETIME - 1
+        """End the interaction's token, as 15 minutes would: follow-ups/edits get 401 (50027)."""
+        self.record.expired = True
 
 
 def coerce_option(

@@ -28,6 +28,8 @@ MANAGE_GUILD = discord.Permissions(manage_guild=True).value
 CREATE_PUBLIC_THREADS = discord.Permissions(create_public_threads=True).value
 CREATE_PRIVATE_THREADS = discord.Permissions(create_private_threads=True).value
 PIN_MESSAGES = discord.Permissions(pin_messages=True).value
+MANAGE_CHANNELS = discord.Permissions(manage_channels=True).value
+ADD_REACTIONS = discord.Permissions(add_reactions=True).value
 _IMPLIED_BY_SEND = (
     EMBED_LINKS | ATTACH_FILES | discord.Permissions(mention_everyone=True, send_tts_messages=True).value
 )

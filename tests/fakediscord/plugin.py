@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import TypeVar
 
@@ -53,15 +54,29 @@ async def run_client(
     wait_sync: bool = False,
     timeout: float = 5.0,
     guild_ready_timeout: float | None = FAST_GUILD_READY_TIMEOUT,
+    raise_event_errors: bool = True,
 ) -> AsyncIterator[ClientT]:
     """Start ``client`` against ``fake``; yield once it is ready; close it and surface its errors.
 
     ``wait_sync`` also waits for a command sync (PUT .../commands) made at start-up.
     ``guild_ready_timeout`` overrides discord.py's 2 s wait after the last GUILD_CREATE (pass
-    ``None`` to keep the client's own value).
+    ``None`` to keep the client's own value). With ``raise_event_errors`` (and no ``on_error`` of
+    the client's own), an exception escaping an event handler fails the test at exit instead of
+    only being logged by discord.py.
     """
     if guild_ready_timeout is not None:
         client._connection.guild_ready_timeout = guild_ready_timeout
+    event_errors: list[tuple[str, BaseException]] = []
+    if raise_event_errors and type(client).on_error is discord.Client.on_error:
+        default_on_error = client.on_error
+
+        async def on_error(event_method: str, /, *args: object, **kwargs: object) -> None:
+            error = sys.exc_info()[1]
+            if error is not None:
+                event_errors.append((event_method, error))
+            await default_on_error(event_method, *args, **kwargs)
+
+        client.on_error = on_error  # type: ignore[method-assign]
     syncs_before = fake.command_syncs
     with pointed_at(fake):
         task = asyncio.create_task(client.start(token), name="fakediscord-client")
@@ -78,6 +93,9 @@ async def run_client(
             await client.close()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+            if event_errors:
+                event, error = event_errors[0]
+                raise RuntimeError(f"the client's {event} handler raised {error!r}") from error
 
 
 async def _until_ready(

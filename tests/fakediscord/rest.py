@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from . import permissions as perm
+from .gateway import GUILD_MEMBERS, GUILDS
 from .interactions import (
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
@@ -354,7 +355,7 @@ async def get_member(ctx: Ctx) -> Any:
 @route("GET", _p("/guilds/{guild}/members"))
 async def list_members(ctx: Ctx) -> Any:
     guild = _guild(ctx)
-    if not ctx.fake.current_intents() & (1 << 1):
+    if not ctx.fake.current_intents() & GUILD_MEMBERS:
         raise ApiError(403, "Missing Access", 50001)
     limit = int(ctx.query.get("limit", 1))
     after = int(ctx.query.get("after", 0))
@@ -404,21 +405,21 @@ async def edit_channel(ctx: Ctx) -> Any:
             channel.auto_archive_duration = int(body["auto_archive_duration"])
         if "applied_tags" in body:
             channel.applied_tags = [int(t) for t in body["applied_tags"]]
-        fake.dispatch("THREAD_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=1)
+        fake.dispatch("THREAD_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=GUILDS)
         return channel.to_payload()
-    ctx.need(channel, perm.discord.Permissions(manage_channels=True).value)
+    ctx.need(channel, perm.MANAGE_CHANNELS)
     if "name" in body:
         channel.name = body["name"]
     if "topic" in body:
         channel.topic = body["topic"]
-    fake.dispatch("CHANNEL_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=1)
+    fake.dispatch("CHANNEL_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=GUILDS)
     return channel.to_payload()
 
 
 @route("DELETE", _p("/channels/{channel}"))
 async def delete_channel(ctx: Ctx) -> Any:
     channel = ctx.viewable_channel()
-    bits = perm.MANAGE_THREADS if channel.is_thread else perm.discord.Permissions(manage_channels=True).value
+    bits = perm.MANAGE_THREADS if channel.is_thread else perm.MANAGE_CHANNELS
     ctx.need(channel, bits)
     ctx.fake.delete_channel(channel)
     return channel.to_payload()
@@ -517,7 +518,8 @@ async def create_message(ctx: Ctx) -> Any:
     n_files = len(ctx.body.files)
     if channel.type == GUILD_FORUM:
         raise ApiError(400, "Cannot execute action on this channel type", 50024)
-    ctx.need(channel, _send_permissions(channel, payload, n_files)) if channel.type != DM else None
+    if channel.type != DM:
+        ctx.need(channel, _send_permissions(channel, payload, n_files))
     _check_thread_open(ctx, channel)
     _validate_message(payload, n_files)
     nonce = payload.get("nonce")
@@ -653,7 +655,7 @@ def _set_pinned(ctx: Ctx, pinned: bool) -> None:
         "CHANNEL_PINS_UPDATE",
         {"guild_id": str(channel.guild_id), "channel_id": str(channel.id)},
         guild_id=channel.guild_id,
-        intent=1,
+        intent=GUILDS,
     )
 
 
@@ -689,7 +691,7 @@ def _now_utc() -> Any:
 @route("PUT", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/reactions/(?P<emoji>[^/]+)/@me")
 async def add_reaction(ctx: Ctx) -> Any:
     channel = ctx.viewable_channel()
-    ctx.need(channel, perm.READ_MESSAGE_HISTORY | perm.discord.Permissions(add_reactions=True).value)
+    ctx.need(channel, perm.READ_MESSAGE_HISTORY | perm.ADD_REACTIONS)
     message = ctx.fake.find_message(channel, ctx.int("message"))
     if message is None:
         raise fail(UNKNOWN_MESSAGE)

@@ -140,3 +140,13 @@ async def test_bot_receives_thread_messages_edits_and_deletes(fake):
     assert bot.seen[0].channel.id == thread.id
     assert bot.edits == [(msg["id"], "GPUs are the bottleneck.")]
     assert fake.messages(thread) == []
+
+
+async def test_auto_sharded_client_connects_through_gateway_bot(fake):
+    import discord
+
+    fake.setup_study_guild()
+    client = discord.AutoShardedClient(intents=discord.Intents.default())
+    async with run_client(fake, client) as bot:
+        assert bot.get_guild(fake.guild.id) is not None
+    assert fake.requests_matching("GET", r"^/gateway/bot$")

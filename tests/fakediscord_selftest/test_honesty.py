@@ -238,3 +238,33 @@ async def test_members_intent_chunks_quickly(fake):
     async with run_client(fake, MiniBot(intents=intents)) as bot:
         names = sorted(m.name for m in bot.get_guild(fake.guild.id).members)
     assert names == ["alice", "mod", "study-owner", "studybot"]
+
+
+async def test_pins_need_permission_and_then_work(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot()) as bot:
+        message = await bot.get_channel(fake.text.id).send("pin me")
+        with pytest.raises(discord.Forbidden):
+            await message.pin()  # the default bot role cannot pin
+        fake.set_bot_permissions(
+            fake.guild, allow=bot.get_guild(fake.guild.id).me.guild_permissions.value | (1 << 51)
+        )
+        await message.pin()
+        await message.add_reaction("👍")
+        pins = [m.content async for m in bot.get_channel(fake.text.id).pins()]
+    assert pins == ["pin me"]
+    stored = fake.message(message.id)
+    assert stored["pinned"] and stored["reactions"][0]["emoji"]["name"] == "👍"
+
+
+async def test_an_event_handler_error_fails_the_test(fake):
+    fake.setup_study_guild()
+
+    class Broken(MiniBot):
+        async def on_message(self, message: discord.Message) -> None:
+            raise ValueError("boom")
+
+    with pytest.raises(RuntimeError, match="on_message handler raised ValueError"):
+        async with run_client(fake, Broken()) as bot:
+            await fake.say(fake.member, fake.text, "hello")
+            await bot.wait_for("message", timeout=1)
