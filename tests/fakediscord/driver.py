@@ -140,6 +140,8 @@ class FakeDiscord:
         self.resumes = 0
         self.attachments: dict[int, bytes] = {}
         self.pinned_at: dict[int, datetime] = {}
+        #: Ephemeral interaction messages: only their viewer sees them, never in a channel.
+        self.ephemeral_messages: dict[int, dict[str, Any]] = {}
         self.nonces: dict[tuple[int, int, str], tuple[float, dict[str, Any]]] = {}
         self.default_channel: Channel | None = None
         self._message_index: dict[int, Channel] = {}
@@ -557,6 +559,9 @@ class FakeDiscord:
         return list(ch.messages)
 
     def message(self, message_id: int | str) -> dict[str, Any]:
+        """A message by id: in a channel or thread, or an ephemeral interaction message."""
+        if int(message_id) in self.ephemeral_messages:
+            return self.ephemeral_messages[int(message_id)]
         channel = self._message_index[int(message_id)]
         for msg in channel.messages:
             if int(msg["id"]) == int(message_id):

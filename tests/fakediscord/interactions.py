@@ -191,11 +191,19 @@ class InteractionResult:
 
     @property
     def thread(self) -> Channel | None:
-        """The thread the bot opened from the final message (if any)."""
+        """The thread of the final message, else the newest thread the bot opened since the command.
+
+        So ``post = await fake.slash(mod, "lesson post", ...)`` then ``post.thread`` is the lesson's
+        discussion thread even though the visible answer is an ephemeral "posted" note.
+        """
         msg = self.message
-        if msg is None:
-            return None
-        return self._fake.thread_of(int(msg["id"]))
+        if msg is not None:
+            own = self._fake.thread_of(int(msg["id"]))
+            if own is not None:
+                return own
+        bot_id = self._fake.bot_user.id
+        since = [t for t in self._fake.threads() if t.id > self.record.id and t.owner_id == bot_id]
+        return since[-1] if since else None
 
     async def wait_followups(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
         await self._fake.wait_until(lambda: len(self.record.followups) >= n, timeout=timeout)

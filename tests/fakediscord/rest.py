@@ -862,11 +862,19 @@ async def interaction_callback(ctx: Ctx) -> Any:
             raise ApiError(400, "Interaction has no message to update", 50035)
         assert channel is not None
         source = fake.find_message(channel, record.source_message_id)
-        if source is None:
+        ephemeral_source = fake.ephemeral_messages.get(record.source_message_id)
+        if source is None and ephemeral_source is None:
             raise fail(UNKNOWN_MESSAGE)
+        if source is None:
+            assert ephemeral_source is not None
+            source = ephemeral_source
         record.original = source
         if kind == UPDATE_MESSAGE:
-            fake.update_message(channel, source, _edit_changes(ctx, data, source, channel.id))
+            changes = _edit_changes(ctx, data, source, channel.id)
+            if source is ephemeral_source:
+                source.update(changes)  # only its viewer sees it: no gateway event
+            else:
+                fake.update_message(channel, source, changes)
             record.edits += 1
             resource = {"type": kind, "message": source}
     elif kind == AUTOCOMPLETE_RESULT:
@@ -935,7 +943,7 @@ def _interaction_message(
     if not flags & EPHEMERAL:
         fake.add_message(channel, message)
     else:
-        fake._message_index[int(message["id"])] = channel
+        fake.ephemeral_messages[int(message["id"])] = message
     return message
 
 

@@ -151,8 +151,8 @@ class VoteView(discord.ui.View):
 
 
 @app_commands.command(name="vote", description="A message with a button")
-async def vote(interaction: discord.Interaction) -> None:
-    await interaction.response.send_message("vote now", view=VoteView())
+async def vote(interaction: discord.Interaction, private: bool = False) -> None:
+    await interaction.response.send_message("vote now", view=VoteView(), ephemeral=private)
 
 
 class Feedback(discord.ui.Modal, title="Feedback"):

@@ -79,6 +79,7 @@ async def test_moderator_posts_a_lesson_with_embed_and_thread(fake):
     assert post["embeds"][0]["title"] == "Lesson: chips"
     (thread,) = fake.threads(fake.text)
     assert thread.name == "Discussion: chips" and thread.id == int(post["id"])
+    assert result.thread is thread
     assert [m["content"] for m in fake.messages(thread)] == ["What do you think?"]
 
 

@@ -182,6 +182,15 @@ async def test_button_click_updates_the_message(fake):
     assert fake.messages(fake.text)[-1]["components"] == []
 
 
+async def test_button_on_an_ephemeral_message_updates_it_privately(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot(), wait_sync=True):
+        result = await fake.slash(fake.member, "vote", private=True)
+        click = await fake.click(fake.member, result.message["id"], "vote:up")
+    assert click.content == "voted by alice" and click.ephemeral
+    assert fake.messages(fake.text) == []
+
+
 async def test_modal_is_opened_and_submitted(fake):
     fake.setup_study_guild()
     async with run_client(fake, MiniBot(), wait_sync=True):
