@@ -12,6 +12,7 @@ import contextlib
 import logging
 import signal
 import sys
+from pathlib import Path
 
 import discord
 from dotenv import load_dotenv
@@ -36,7 +37,9 @@ _INTENT_REFUSED = (
 
 
 def run_from_environment() -> int:
-    load_dotenv(override=False)
+    # The .env of the directory the operator runs the bot in. (load_dotenv() without a path
+    # searches upwards from this module's file, so an installed bot would never find it.)
+    load_dotenv(Path.cwd() / ".env", override=False)
     try:
         settings = Settings.from_env()
         token = settings.require_token()
