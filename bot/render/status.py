@@ -11,7 +11,7 @@ from datetime import datetime
 
 from bot.content.models import Lesson
 from bot.render import limits
-from bot.render.text import escape
+from bot.render.concept import escape_user_text as escape
 from bot.render.timestamps import full, full_and_relative
 
 INFO_COLOR = 0x5865F2
