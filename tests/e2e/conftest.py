@@ -32,6 +32,7 @@ class Harness:
     lessons_dir: Path = LESSONS
     clock: ManualClock = field(default_factory=lambda: ManualClock(START))
     grace: timedelta = timedelta(hours=6)
+    dev_guild_id: int | bool | None = True  # True: the fake's study guild
     bot: StudyBot | None = None
     db: Database | None = None
     _stack: contextlib.AsyncExitStack | None = None
@@ -45,7 +46,7 @@ class Harness:
             token="fake-token",
             database_url=self.database_url,
             lessons_dir=self.lessons_dir,
-            dev_guild_id=self.fake.guild.id,
+            dev_guild_id=self.fake.guild.id if self.dev_guild_id is True else self.dev_guild_id or None,
             missed_post_grace=self.grace,
         )
 
@@ -56,7 +57,8 @@ class Harness:
         library, problems = load_library(self.lessons_dir)
         assert not problems or self.lessons_dir != LESSONS, problems
         self.bot = StudyBot(self.settings(), database=self.db, library=library, clock=self.clock)
-        await self._stack.enter_async_context(run_client(self.fake, self.bot, wait_sync=True))
+        syncs = self.dev_guild_id is not None
+        await self._stack.enter_async_context(run_client(self.fake, self.bot, wait_sync=syncs))
         return self.bot
 
     async def stop(self) -> None:

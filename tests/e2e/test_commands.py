@@ -1,0 +1,79 @@
+"""The synced command surface is DESIGN.md's: names, options, who may use them."""
+
+from __future__ import annotations
+
+import discord
+
+MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
+
+# command -> {subcommand or "": [option names, required first]}
+EXPECTED = {
+    "concept": {"": ["term"]},
+    "concepts": {"": ["tag"]},
+    "lesson": {"show": ["lesson"], "list": [], "post": ["lesson", "channel"]},
+    "schedule": {
+        "once": ["lesson", "when", "channel"],
+        "weekly": ["weekday", "time", "channel"],
+        "list": [],
+        "cancel": ["id"],
+    },
+    "discussion": {"export": ["lesson", "format"], "stats": ["lesson"]},
+    "settings": {"show": [], "timezone": ["tz"], "channel": ["channel"], "modrole": ["role"]},
+}
+MODERATOR_ONLY_GROUPS = {"schedule", "settings"}
+
+
+def _shape(command):
+    subcommands = [o for o in command.get("options", []) if o["type"] == 1]
+    if not subcommands:
+        return {"": [o["name"] for o in command.get("options", [])]}
+    return {sub["name"]: [o["name"] for o in sub.get("options", [])] for sub in subcommands}
+
+
+async def test_command_names_and_options_match_the_design(harness):
+    fake = harness.fake
+    synced = fake.guild_commands[fake.guild.id]
+    assert {c["name"] for c in synced} == set(EXPECTED)
+    for command in synced:
+        assert _shape(command) == EXPECTED[command["name"]], command["name"]
+
+
+async def test_moderator_groups_are_hidden_from_members_by_default(harness):
+    fake = harness.fake
+    for command in fake.guild_commands[fake.guild.id]:
+        expected = MANAGE_GUILD if command["name"] in MODERATOR_ONLY_GROUPS else None
+        assert command.get("default_member_permissions") == expected, command["name"]
+
+
+async def test_autocompleted_options(harness):
+    fake = harness.fake
+    autocompleted = set()
+    for command in fake.guild_commands[fake.guild.id]:
+        subs = [o for o in command.get("options", []) if o["type"] == 1] or [command]
+        for sub in subs:
+            for option in sub.get("options", []):
+                if option.get("autocomplete"):
+                    name = command["name"] if sub is command else f"{command['name']} {sub['name']}"
+                    autocompleted.add(f"{name}:{option['name']}")
+    assert {
+        "concept:term",
+        "concepts:tag",
+        "lesson show:lesson",
+        "lesson post:lesson",
+        "schedule once:lesson",
+        "schedule cancel:id",
+        "settings timezone:tz",
+        "discussion export:lesson",
+        "discussion stats:lesson",
+    } <= autocompleted
+
+
+async def test_global_sync_only_when_the_command_set_changed(harness):
+    fake = harness.fake
+    harness.dev_guild_id = None
+    await harness.restart()
+    first_syncs = fake.requests_matching("PUT", r"/applications/\d+/commands$")
+    await harness.restart()
+    second_syncs = fake.requests_matching("PUT", r"/applications/\d+/commands$")
+    assert len(first_syncs) == 1
+    assert len(second_syncs) == 1
