@@ -46,7 +46,10 @@ async def export_rows(fake: FakeDiscord) -> list[dict[str, str]]:
 
 
 async def stored_contents(harness: Harness) -> list[str]:
-    """The reply texts in the database (after flushing the writer), in message order."""
+    """The reply texts in the database (after flushing the writer), in message order.
+
+    Call it after an interaction (or the backfill), so the events sent before have been handled.
+    """
     await harness.flush()
     assert harness.db is not None
     rows = await harness.db.fetch_all("SELECT content FROM replies ORDER BY message_id")
@@ -79,7 +82,7 @@ async def test_member_replies_in_the_lesson_thread_are_stored_and_nothing_else(h
     await fake.say(fake.member, "Chips are the bottleneck.", thread=thread)
     await fake.say(other_bot, "I am another bot, do not keep me.", thread=thread)
     await fake.say(fake.member, "Talent matters more than chips.", thread=thread)
-    await fake.say(fake.member, "Off-topic chat in the channel itself.", channel=fake.text)
+    await fake.say(fake.member, fake.text, "Off-topic chat in the channel itself.")
     own = await fake.create_thread(fake.member, fake.text, "my own thread")
     await fake.say(fake.member, "A thread that is not a lesson's.", thread=own)
 
@@ -114,7 +117,8 @@ async def test_a_deleted_reply_is_gone_from_the_export_and_the_database(harness)
     thread = await post_lesson(fake)
     await fake.say(fake.member, "Keep this one.", thread=thread)
     secret = await fake.say(fake.member, "My phone number is 555-0199, oops.", thread=thread)
-    await harness.flush()  # stored first, so the deletion must remove a real row
+    # Stored first (the export flushes the writer), so the deletion must remove a real row.
+    assert "My phone number is 555-0199, oops." in [row["text"] for row in await export_rows(fake)]
     assert "My phone number is 555-0199, oops." in await stored_contents(harness)
 
     await fake.delete(secret)
@@ -143,7 +147,7 @@ async def test_csv_export_lists_replies_in_order_with_author_text_and_time(harne
         (fake.member, "=1+1 is not a formula here"),
     ]
     sent = [await fake.say(author, text, thread=thread) for author, text in texts]
-    with_file = await fake.say(bob, "See my notes.", [("notes.txt", b"my notes")], thread=thread)
+    with_file = await fake.say(bob, "See my notes.", attachments=[("notes.txt", b"my notes")], thread=thread)
     sent.append(with_file)
 
     result = await export(fake, "csv")
@@ -235,7 +239,7 @@ async def test_stats_count_replies_and_participants_and_name_the_most_active(har
     await fake.say(fake.member, "alice says hi", thread=thread)
     await fake.say(fake.member, "alice says bye", thread=thread)
     await fake.say(carol, "carol says once", thread=thread)
-    await fake.say(bob, "not in the thread", channel=fake.text)
+    await fake.say(bob, fake.text, "not in the thread")
 
     overall = await fake.slash(fake.member, "discussion stats")
     one_lesson = await fake.slash(fake.member, "discussion stats", lesson=FIRST_LESSON)
@@ -265,7 +269,7 @@ async def test_replies_written_while_the_bot_was_down_are_backfilled_without_dup
     thread = await post_lesson(fake)
     await fake.say(fake.member, "Live one.", thread=thread)
     await fake.say(fake.member, "Live two.", thread=thread)
-    assert await stored_contents(harness) == ["Live one.", "Live two."]
+    assert [row["text"] for row in await export_rows(fake)] == ["Live one.", "Live two."]
 
     await harness.stop()
     fake.offline_messages(fake.member, thread, ["Offline three.", "Offline four."])
@@ -299,6 +303,35 @@ async def test_backfill_of_a_thread_with_no_stored_reply_yet(harness):
     await harness.start()
     await wait_for_backfill(harness, thread, after=before)
     assert await stored_contents(harness) == [f"offline {i}" for i in range(120)]
+
+
+async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(harness):
+    """Backfill reads history after the newest stored reply; a live reply stored before a thread's
+    turn must not move that point past the replies written while the bot was down."""
+    fake = harness.fake
+    first = await post_lesson(fake)
+    second = await post_lesson(fake)  # the same lesson again: a second discussion thread
+    await fake.say(fake.member, "stored before the stop", thread=second)
+    assert [row["text"] for row in await export_rows(fake)] == ["stored before the stop"]
+
+    await harness.stop()
+    fake.offline_messages(fake.member, second, ["offline one", "offline two"])
+    # The first thread's history is slow to read, so the second thread's turn comes late...
+    fake.inject("GET", rf"^/channels/{first.id}/messages$", status=None, delay=0.5)
+    before = len(fake.requests)
+    await harness.start()
+    await fake.wait_for_request("GET", rf"^/channels/{first.id}/messages$", after=before)
+    # ...and meanwhile a live reply in the second thread is stored (stats flushes the writer).
+    await fake.say(fake.member, "live during the backfill", thread=second)
+    await fake.slash(fake.member, "discussion stats")
+    await wait_for_backfill(harness, second, after=before)
+
+    assert await stored_contents(harness) == [
+        "stored before the stop",
+        "offline one",
+        "offline two",
+        "live during the backfill",
+    ]
 
 
 # ---------------------------------------------------------------------------------------- burst
@@ -355,8 +388,8 @@ async def test_no_bot_message_can_ping_anyone(harness):
     fake = harness.fake
     role = fake.create_role(fake.guild, "Students")
     bob = fake.create_member(fake.guild, "@everyone", nick="@here")  # a name that looks like a ping
-    thread = await post_lesson(fake)
     await post_lesson(fake, fake.forum)
+    thread = await post_lesson(fake)  # the latest post: /discussion export's default
     await fake.say(fake.member, f"@everyone <@&{role.id}> <@{fake.moderator.id}> read this!", thread=thread)
     await fake.say(bob, "@here me too", thread=thread)
 
