@@ -202,6 +202,12 @@ async def latest_reply_id(db: Database, thread_id: int) -> int | None:
     return None if row is None or row["m"] is None else int(row["m"])
 
 
+async def latest_reply_ids(db: Database) -> dict[int, int]:
+    """The newest stored message id of every thread that has replies (read once at start-up)."""
+    rows = await db.fetch_all("SELECT thread_id, MAX(message_id) AS m FROM replies GROUP BY thread_id")
+    return {int(r["thread_id"]): int(r["m"]) for r in rows}
+
+
 async def stats(
     db: Database, guild_id: int, thread_ids: Iterable[int] | None = None, *, top: int = 5
 ) -> ReplyStats:

@@ -105,14 +105,23 @@ class ReplyCollector:
         self.writer = writer
         self._threads: set[int] = set(threads)
         self._rows = _RowMaker()
+        # Per thread, the newest reply stored before the bot went live (None: none stored).
+        self._backfill_after: dict[int, int | None] = {}
 
     # -- which threads ---------------------------------------------------------------------------
 
     async def load(self) -> int:
-        """Track the thread of every recorded post; return how many."""
+        """Track the thread of every recorded post; return how many.
+
+        Call it before the bot connects: it also notes each thread's newest stored reply, where
+        backfill starts reading. Looked up later, a live reply stored in the meantime would move
+        that point past the replies written while the bot was offline, and they would be lost.
+        """
+        latest = await replies.latest_reply_ids(self.writer.db)
         for post in await posts.all_threads(self.writer.db):
             if post.thread_id is not None:
                 self._threads.add(post.thread_id)
+                self._backfill_after[post.thread_id] = latest.get(post.thread_id)
         return len(self._threads)
 
     def track(self, thread_id: int) -> None:
@@ -189,14 +198,18 @@ class ReplyCollector:
     # -- start-up ----------------------------------------------------------------------------------
 
     async def backfill(self, thread: discord.Thread) -> int:
-        """Store the thread's messages written since the newest stored one (e.g. while offline).
+        """Store the thread's messages written since the newest one stored when ``load()`` ran
+        (or, for a thread it did not know, now): those written while the bot was offline.
 
         Returns how many were enqueued. Storing is an upsert by message id, so an overlap with
         live events makes no duplicates. Edits and deletions of older messages made while the bot
         was offline are not seen by this (Discord has no history of them).
         """
         self.track(thread.id)
-        latest = await replies.latest_reply_id(self.writer.db, thread.id)
+        if thread.id in self._backfill_after:  # noted by load(), before any live reply
+            latest = self._backfill_after.pop(thread.id)
+        else:
+            latest = await replies.latest_reply_id(self.writer.db, thread.id)
         after = discord.Object(id=latest) if latest is not None else None
         count = 0
         async for message in thread.history(limit=None, after=after, oldest_first=True):
