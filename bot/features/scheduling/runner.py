@@ -39,6 +39,9 @@ class ScheduledPoster:
         self.bot = bot
 
     async def post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
+        # The dispatcher starts in setup_hook, before the gateway has filled the guild cache; a
+        # claim resumed at start-up must not take "no such guild yet" for "no longer in it".
+        await self.bot.wait_until_ready()
         already = await posts.post_for_occurrence(self.bot.db, schedule.id, occurrence)
         if already is not None:  # recorded just before a crash: never post it twice
             return PostOutcome.sent(already.message_id, already.lesson_id)
