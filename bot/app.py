@@ -140,6 +140,11 @@ class StudyBot(commands.Bot):
 
         Returns True if anything changed.
         """
+        if not self.settings.lessons_dir.is_dir():
+            # Every lesson would count as deleted and the bot would serve nothing (a folder swapped
+            # during a deploy, an unmounted volume): keep serving the last good content.
+            log.error("Content not reloaded: %s is not a directory.", self.settings.lessons_dir)
+            return False
         fresh, problems = await asyncio.to_thread(load_library, self.settings.lessons_dir)
         for problem in problems:
             log.warning("Content problem: %s", problem)
