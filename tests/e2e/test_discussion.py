@@ -334,6 +334,35 @@ async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(ha
     ]
 
 
+async def test_a_deleted_thread_takes_its_replies_with_it(harness):
+    fake = harness.fake
+    thread = await post_lesson(fake)
+    await fake.say(fake.member, "In a thread about to be deleted.", thread=thread)
+    assert len(await export_rows(fake)) == 1
+
+    fake.delete_channel(thread)
+    await fake.slash(fake.member, "discussion stats")  # the deletion event was handled before this
+
+    assert await stored_contents(harness) == []
+
+
+async def test_a_thread_deleted_while_the_bot_was_down_takes_its_replies_with_it(harness):
+    fake = harness.fake
+    thread = await post_lesson(fake)
+    await fake.say(fake.member, "Private words in a thread deleted while the bot is down.", thread=thread)
+    assert len(await export_rows(fake)) == 1
+
+    await harness.stop()
+    fake.delete_channel(thread)
+    before = len(fake.requests)
+    await harness.start()
+    await fake.wait_for_request("GET", rf"^/channels/{thread.id}$", after=before)
+    await fake.wait_until(lambda: not [t for t in asyncio.all_tasks() if t.get_name() == "backfill"])
+    await harness.flush()
+
+    assert await stored_contents(harness) == []
+
+
 # ---------------------------------------------------------------------------------------- burst
 async def test_a_burst_of_2000_thread_messages_is_all_stored(harness):
     fake = harness.fake
