@@ -36,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.features.scheduling",
 )
 _COMMANDS_HASH_KEY = "global_commands_sha256"
+_UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel (or thread) that no longer exists
 
 
 def intents() -> discord.Intents:
@@ -115,7 +116,14 @@ class StudyBot(commands.Bot):
                 continue
             try:
                 thread = self.get_channel(post.thread_id) or await self.fetch_channel(post.thread_id)
-            except (discord.NotFound, discord.Forbidden) as error:
+            except discord.NotFound as error:
+                if error.code == _UNKNOWN_CHANNEL:
+                    # Deleted while the bot was offline: its replies go, as on a live THREAD_DELETE.
+                    self.collector.forget_thread(post.thread_id)
+                else:
+                    log.info("Skipping backfill of thread %s: %s", post.thread_id, error.text or error)
+                continue
+            except discord.Forbidden as error:
                 log.info("Skipping backfill of thread %s: %s", post.thread_id, error.text or error)
                 continue
             if isinstance(thread, discord.Thread):
