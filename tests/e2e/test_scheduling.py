@@ -1,0 +1,533 @@
+"""Scheduling end to end (issue 5): the real bot on the fake Discord, time moved by the test.
+
+Each test sets up a server, runs /schedule commands as a moderator or a member would, moves the
+ManualClock and reads what people see: the lesson messages and threads in the channel, the
+bot's notices, the ephemeral replies and /schedule list.
+
+The lessons are small ones written into a temporary directory (``week-1`` ... ``week-N``), so a
+weekly schedule has a queue to work through and every lesson fits in one message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Awaitable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import discord
+import pytest
+
+from bot.scheduling.clock import ManualClock
+from bot.store import posts
+from tests.e2e.conftest import LESSONS, START, Harness
+from tests.fakediscord import permissions as perm
+from tests.fakediscord.driver import FakeDiscord
+from tests.fakediscord.models import Channel
+
+MONDAY = 0
+THURSDAY = 3
+
+
+class Launch(Protocol):
+    def __call__(
+        self, *, lessons: int = 4, start: datetime = START, grace: timedelta = timedelta(hours=6)
+    ) -> Awaitable[Harness]: ...
+
+
+def write_lessons(directory: Path, count: int) -> Path:
+    """``count`` one-message lessons, weeks 1..count, with concepts from the real glossary."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shutil.copy(LESSONS / "glossary.yaml", directory / "glossary.yaml")
+    for week in range(1, count + 1):
+        (directory / f"week-{week}.md").write_text(
+            "---\n"
+            f"title: Week {week} lesson\n"
+            f"week: {week}\n"
+            f"prompt: What did week {week} teach you?\n"
+            "concept: machine-learning\n"
+            "---\n"
+            f"Opening of week {week}.\n\n"
+            "## Part one\n\n"
+            f"Body of week {week}.\n\n"
+            "## Summary\n\n"
+            f"Summary of week {week}.\n",
+            encoding="utf-8",
+        )
+    return directory
+
+
+@pytest.fixture
+async def launch(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Launch]:
+    """Start the bot with ``lessons`` small lessons and a ManualClock at ``start``."""
+    fake.setup_study_guild()
+    started: list[Harness] = []
+
+    async def _launch(
+        *, lessons: int = 4, start: datetime = START, grace: timedelta = timedelta(hours=6)
+    ) -> Harness:
+        lessons_dir = write_lessons(tmp_path / "lessons", lessons)
+        harness = Harness(
+            fake=fake, tmp_path=tmp_path, lessons_dir=lessons_dir, clock=ManualClock(start), grace=grace
+        )
+        started.append(harness)
+        await harness.start()
+        await harness.clock.settle()
+        return harness
+
+    try:
+        yield _launch
+    finally:
+        for harness in started:
+            await harness.stop()
+
+
+# --- what people see ---------------------------------------------------------------------
+
+
+def articles(fake: FakeDiscord, channel: Channel) -> list[str]:
+    """Titles of the lesson articles the bot posted in ``channel``, oldest first.
+
+    Every message of the bot's that carries embeds counts, so a duplicate shows up even if it
+    never got its thread.
+    """
+    return [m["embeds"][0].get("title", "") for m in fake.bot_messages(channel) if m.get("embeds")]
+
+
+def notices(fake: FakeDiscord, channel: Channel) -> list[str]:
+    """The bot's plain-text messages in ``channel`` (what it tells the moderators)."""
+    return [m["content"] for m in fake.bot_messages(channel) if not m.get("embeds") and m.get("content")]
+
+
+def discussion(fake: FakeDiscord, channel: Channel) -> list[tuple[str, list[str]]]:
+    """Each discussion thread of ``channel``: its name and the bot's messages in it."""
+    return [(t.name, [m["content"] for m in fake.bot_messages(t)]) for t in fake.threads(channel)]
+
+
+async def schedule_list(harness: Harness) -> str:
+    result = await harness.fake.slash(harness.fake.moderator, "schedule list")
+    assert result.ephemeral
+    return result.embeds[0]["description"]
+
+
+async def set_timezone(harness: Harness, zone: str) -> None:
+    result = await harness.fake.slash(harness.fake.moderator, "settings timezone", tz=zone)
+    assert zone in (result.content or ""), result.content
+
+
+def stamp(moment: datetime) -> str:
+    """The Discord timestamp markup the bot uses for an instant."""
+    return f"<t:{int(moment.timestamp())}:F>"
+
+
+async def move_to(harness: Harness, when: datetime) -> None:
+    await harness.clock.settle(require_participant=False)
+    await harness.clock.set(when)
+
+
+async def expect_post_at(harness: Harness, channel: Channel, when: datetime) -> str:
+    """Nothing new one second before ``when``; exactly one new article at ``when``; its title."""
+    before = articles(harness.fake, channel)
+    await move_to(harness, when - timedelta(seconds=1))
+    assert articles(harness.fake, channel) == before, f"posted before {when.isoformat()}"
+    await move_to(harness, when)
+    after = articles(harness.fake, channel)
+    assert len(after) == len(before) + 1, f"expected one post at {when.isoformat()}, got {after}"
+    return after[-1]
+
+
+async def schedule_once(harness: Harness, lesson: str, when: str, channel: Channel | None = None) -> Any:
+    fake = harness.fake
+    return await fake.slash(
+        fake.moderator, "schedule once", lesson=lesson, when=when, channel=channel or fake.text
+    )
+
+
+async def weekly(harness: Harness, weekday: int, time: str, channel: Channel | None = None) -> Any:
+    fake = harness.fake
+    return await fake.slash(
+        fake.moderator, "schedule weekly", weekday=weekday, time=time, channel=channel or fake.text
+    )
+
+
+# --- one-off posts -----------------------------------------------------------------------
+
+
+async def test_one_off_posts_at_its_time_and_never_twice(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+    reply = await schedule_once(harness, "week-2", "2026-11-26 09:00")
+    assert reply.ephemeral
+    assert stamp(due) in reply.content and f"<t:{int(due.timestamp())}:R>" in reply.content
+    assert "Week 2 lesson" in reply.content and "schedule #1" in reply.content
+
+    assert await expect_post_at(harness, fake.text, due) == "Week 2 lesson"
+    [(name, messages)] = discussion(fake, fake.text)
+    assert name == "Week 2 lesson"
+    assert len(messages) == 1 and "Food for thought" in messages[0] and "week 2 teach" in messages[0]
+
+    await move_to(harness, due + timedelta(days=8))
+    await harness.restart()
+    await harness.clock.settle()
+    await move_to(harness, due + timedelta(days=15))
+    assert articles(fake, fake.text) == ["Week 2 lesson"]
+    assert len(fake.threads(fake.text)) == 1
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_restart_while_waiting_still_posts(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-27 18:30")
+    await move_to(harness, START + timedelta(hours=20))
+    await harness.restart()
+    await harness.clock.settle()
+    due = datetime(2026, 11, 27, 18, 30, tzinfo=UTC)
+    assert await expect_post_at(harness, fake.text, due) == "Week 1 lesson"
+    await move_to(harness, due + timedelta(days=2))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+
+async def test_cancel_stops_a_pending_post_and_autocompletes_it(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-3", "2026-11-26 10:00")
+
+    choices = await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="")
+    assert [c["value"] for c in choices] == [1]
+    assert "Week 3 lesson" in choices[0]["name"]
+
+    reply = await fake.slash(fake.moderator, "schedule cancel", id=1)
+    assert reply.ephemeral and "cancelled" in reply.content
+    await move_to(harness, datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == []
+    assert "Nothing is scheduled" in await schedule_list(harness)
+    assert await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="") == []
+
+
+# --- weekly posts ------------------------------------------------------------------------
+
+
+async def test_weekly_posts_the_queue_in_order_week_after_week(launch: Launch) -> None:
+    harness = await launch(lessons=3)
+    fake = harness.fake
+    reply = await weekly(harness, THURSDAY, "17:00")
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert reply.ephemeral and stamp(first) in reply.content and "Week 1 lesson" in reply.content
+    listing = await schedule_list(harness)
+    assert "next lesson in the queue" in listing and stamp(first) in listing
+
+    titles = [await expect_post_at(harness, fake.text, first + timedelta(weeks=n)) for n in range(3)]
+    assert titles == ["Week 1 lesson", "Week 2 lesson", "Week 3 lesson"]
+    assert [name for name, _ in discussion(fake, fake.text)] == titles
+
+
+async def test_weekly_keeps_local_hour_across_spring_change_in_berlin(launch: Launch) -> None:
+    # Clocks in Europe/Berlin go from CET (UTC+1) to CEST (UTC+2) on Sunday 2027-03-28.
+    harness = await launch(lessons=3, start=datetime(2027, 3, 20, 12, 0, tzinfo=UTC))
+    fake = harness.fake
+    await set_timezone(harness, "Europe/Berlin")
+    reply = await weekly(harness, MONDAY, "09:00")
+    winter = datetime(2027, 3, 22, 8, 0, tzinfo=UTC)
+    assert "Europe/Berlin" in reply.content and stamp(winter) in reply.content
+
+    await expect_post_at(harness, fake.text, winter)
+    await expect_post_at(harness, fake.text, datetime(2027, 3, 29, 7, 0, tzinfo=UTC))
+    await expect_post_at(harness, fake.text, datetime(2027, 4, 5, 7, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == ["Week 1 lesson", "Week 2 lesson", "Week 3 lesson"]
+
+
+async def test_weekly_keeps_local_hour_across_autumn_change_in_new_york(launch: Launch) -> None:
+    # America/New_York goes from EDT (UTC-4) back to EST (UTC-5) on Sunday 2027-11-07.
+    harness = await launch(lessons=3, start=datetime(2027, 10, 28, 12, 0, tzinfo=UTC))
+    fake = harness.fake
+    await set_timezone(harness, "America/New_York")
+    reply = await weekly(harness, MONDAY, "09:00")
+    summer = datetime(2027, 11, 1, 13, 0, tzinfo=UTC)
+    assert "America/New_York" in reply.content and stamp(summer) in reply.content
+
+    await expect_post_at(harness, fake.text, summer)
+    await expect_post_at(harness, fake.text, datetime(2027, 11, 8, 14, 0, tzinfo=UTC))
+    await expect_post_at(harness, fake.text, datetime(2027, 11, 15, 14, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == ["Week 1 lesson", "Week 2 lesson", "Week 3 lesson"]
+
+
+async def test_empty_queue_is_reported_and_the_schedule_stays(launch: Launch) -> None:
+    harness = await launch(lessons=1)
+    fake = harness.fake
+    await weekly(harness, THURSDAY, "17:00")
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert await expect_post_at(harness, fake.text, first) == "Week 1 lesson"
+    assert notices(fake, fake.text) == []
+
+    await move_to(harness, first + timedelta(weeks=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [notice] = notices(fake, fake.text)
+    assert "#1" in notice and "no lesson left" in notice
+
+    listing = await schedule_list(harness)
+    assert stamp(first + timedelta(weeks=2)) in listing  # still pending, next week
+    assert "no lesson left" in listing
+    assert "failed" not in listing
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+async def test_time_in_the_past_is_refused_and_nothing_stored(launch: Launch) -> None:
+    harness = await launch()
+    reply = await schedule_once(harness, "week-1", "2026-11-25 11:59")
+    assert reply.ephemeral and "in the past" in reply.content
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_nonexistent_local_time_is_refused(launch: Launch) -> None:
+    harness = await launch()
+    await set_timezone(harness, "Europe/Berlin")
+    reply = await schedule_once(harness, "week-1", "2027-03-28 02:30")
+    assert reply.ephemeral
+    assert "does not exist in Europe/Berlin" in reply.content and "02:00 to 03:00" in reply.content
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+@pytest.mark.parametrize(
+    ("when", "says"),
+    [
+        ("next tuesday", "Use the form YYYY-MM-DD HH:MM"),
+        ("2026-12-7 9h", "Use the form YYYY-MM-DD HH:MM"),
+        ("2026-02-30 09:00", "is not a date in the calendar"),
+        ("2026-12-07 25:00", "is not a time of day"),
+    ],
+)
+async def test_malformed_date_is_refused(launch: Launch, when: str, says: str) -> None:
+    harness = await launch()
+    reply = await schedule_once(harness, "week-1", when)
+    assert reply.ephemeral and says in reply.content
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_unknown_lesson_is_refused(launch: Launch) -> None:
+    harness = await launch()
+    reply = await schedule_once(harness, "week-99", "2026-12-01 09:00")
+    assert reply.ephemeral and "There is no lesson called “week-99”" in reply.content
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_member_is_refused_on_every_schedule_command(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-12-01 09:00")
+    attempts = [
+        ("schedule once", {"lesson": "week-2", "when": "2026-12-02 09:00", "channel": fake.text}),
+        ("schedule weekly", {"weekday": MONDAY, "time": "09:00", "channel": fake.text}),
+        ("schedule list", {}),
+        ("schedule cancel", {"id": 1}),
+    ]
+    for command, options in attempts:
+        reply = await fake.slash(fake.member, command, **options)
+        assert reply.ephemeral, command
+        assert reply.content.startswith("Only moderators can do that"), (command, reply.content)
+    listing = await schedule_list(harness)
+    assert "#1" in listing and "#2" not in listing
+    await move_to(harness, datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+
+async def test_missing_bot_permission_is_refused_at_scheduling_time(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    fake.set_bot_permissions(fake.guild, deny=perm.CREATE_PUBLIC_THREADS)
+    await fake.wait_until(
+        lambda: (
+            not harness.bot.get_channel(fake.text.id)
+            .permissions_for(harness.bot.get_guild(fake.guild.id).me)
+            .create_public_threads
+        )
+    )
+    once = await schedule_once(harness, "week-1", "2026-12-01 09:00")
+    every_week = await weekly(harness, MONDAY, "09:00")
+    for reply in (once, every_week):
+        assert reply.ephemeral
+        assert "I can't post in" in reply.content and "Create Public Threads" in reply.content
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+# --- restarts, crashes, Discord trouble --------------------------------------------------
+
+
+async def test_missed_post_within_grace_is_sent_late_after_restart(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-25 14:00")
+    await harness.stop()
+    await move_to(harness, datetime(2026, 11, 25, 19, 0, tzinfo=UTC))  # 5 h late, grace 6 h
+    await harness.start()
+    await harness.clock.settle()
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_missed_post_beyond_grace_is_marked_missed_and_listed(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-25 14:00")
+    await harness.stop()
+    await move_to(harness, datetime(2026, 11, 25, 21, 0, tzinfo=UTC))  # 7 h late, grace 6 h
+    await harness.start()
+    await harness.clock.settle()
+    await move_to(harness, datetime(2026, 11, 26, 21, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == []
+    listing = await schedule_list(harness)
+    assert "#1" in listing and "**missed**" in listing
+    assert "Missed at 2026-11-25 14:00 UTC: the bot was offline." in listing
+
+
+async def test_weekly_missed_beyond_grace_goes_on_next_week(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await weekly(harness, THURSDAY, "17:00")
+    await harness.stop()
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    await move_to(harness, first + timedelta(hours=8))
+    await harness.start()
+    await harness.clock.settle()
+    listing = await schedule_list(harness)
+    assert "Missed at 2026-11-26 17:00" in listing and stamp(first + timedelta(weeks=1)) in listing
+    assert await expect_post_at(harness, fake.text, first + timedelta(weeks=1)) == "Week 1 lesson"
+
+
+async def _freeze_after_discord_accepted(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, due: datetime, target: str, what: Any
+) -> None:
+    """Move time to ``due``; when the post reaches ``target`` (an attribute of ``what``),
+    freeze there, and stop the bot as a crash would: nothing more reaches the database."""
+    reached = asyncio.Event()
+
+    async def frozen(*args: object, **kwargs: object) -> None:
+        reached.set()
+        await asyncio.Event().wait()  # the process is gone; this never returns
+
+    with monkeypatch.context() as patch:
+        patch.setattr(what, target, frozen)
+        await harness.clock.settle()
+        mover = asyncio.create_task(harness.clock.set(due))
+        try:
+            await asyncio.wait_for(reached.wait(), timeout=5)
+        finally:
+            mover.cancel()
+            await asyncio.gather(mover, return_exceptions=True)
+        await harness.stop()
+
+
+async def test_crash_between_send_and_record_does_not_double_post(
+    launch: Launch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    # Discord accepted the article, opened its thread and took the question; then the process
+    # died before the post was written to the database.
+    await _freeze_after_discord_accepted(harness, monkeypatch, due, "record_post", posts)
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+    await harness.clock.set(due + timedelta(minutes=1))
+    await harness.start()
+    await harness.clock.settle()
+    await move_to(harness, due + timedelta(days=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [(name, messages)] = discussion(fake, fake.text)
+    assert name == "Week 1 lesson" and len(messages) == 1
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_crash_after_article_before_thread_completes_once_after_restart(
+    launch: Launch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await weekly(harness, THURSDAY, "09:00")
+    await _freeze_after_discord_accepted(harness, monkeypatch, due, "create_thread", discord.Message)
+    assert articles(fake, fake.text) == ["Week 1 lesson"] and fake.threads(fake.text) == []
+
+    await harness.start()
+    await harness.clock.settle()
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [(name, messages)] = discussion(fake, fake.text)
+    assert name == "Week 1 lesson" and len(messages) == 1
+    # The queue moved on: next week is week 2, not week 1 again.
+    assert await expect_post_at(harness, fake.text, due + timedelta(weeks=1)) == "Week 2 lesson"
+
+
+async def test_rate_limit_while_posting_is_ridden_out_and_posted_once(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    # One 429 on the article: discord.py waits and retries by itself. Five on the thread's
+    # question: discord.py gives up, and the dispatcher tries again 5 s later on its own clock.
+    fake.inject("POST", rf"/channels/{fake.text.id}/messages$", 429, times=1, retry_after=0.01)
+    fault = fake.inject("POST", rf"/channels/(?!{fake.text.id})\d+/messages$", 429, times=5, retry_after=0.01)
+    await move_to(harness, due)
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    assert discussion(fake, fake.text) == [("Week 1 lesson", [])]
+    await move_to(harness, due + timedelta(seconds=5))
+    assert fault.exhausted
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [(_name, messages)] = discussion(fake, fake.text)
+    assert len(messages) == 1 and "Food for thought" in messages[0]
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_deleted_channel_fails_the_schedule_with_the_reason(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    doomed = fake.create_text_channel(fake.guild, "doomed")
+    await fake.wait_until(lambda: harness.bot.get_channel(doomed.id) is not None)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00", channel=doomed)
+    fake.delete_channel(doomed)
+    await fake.wait_until(lambda: harness.bot.get_channel(doomed.id) is None)
+    await move_to(harness, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert articles(fake, doomed) == [] and articles(fake, fake.text) == []
+    listing = await schedule_list(harness)
+    assert "#1" in listing and "**failed**" in listing
+    assert "The channel was deleted" in listing
+
+
+async def test_lost_permission_at_posting_time_fails_and_tells_the_moderators(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    fake.set_bot_permissions(fake.guild, deny=perm.CREATE_PUBLIC_THREADS)
+    await move_to(harness, datetime(2026, 11, 26, 10, 0, tzinfo=UTC))
+    assert articles(fake, fake.text) == []
+    [notice] = notices(fake, fake.text)
+    assert "Schedule #1 could not post" in notice and "Create Public Threads" in notice
+    listing = await schedule_list(harness)
+    assert "**failed**" in listing and "Create Public Threads" in listing
+
+
+async def test_crash_and_late_restart_after_discord_forgot_the_nonce_does_not_double_post(
+    launch: Launch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    await _freeze_after_discord_accepted(harness, monkeypatch, due, "record_post", posts)
+    # The bot comes back an hour later (within the 6 h grace); Discord dedupes a nonce for a
+    # few minutes only, so it no longer recognises the article's nonce.
+    fake.advance(3600)
+    await harness.clock.set(due + timedelta(hours=1))
+    await harness.start()
+    await harness.clock.settle()
+    await move_to(harness, due + timedelta(days=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [(name, messages)] = discussion(fake, fake.text)
+    assert name == "Week 1 lesson" and len(messages) == 1
