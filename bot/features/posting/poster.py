@@ -75,7 +75,11 @@ async def post_lesson(
     if isinstance(channel, discord.ForumChannel):
         message, thread = await _forum_post(channel, rendered, plan)
     else:
-        message, thread = await _text_post(channel, rendered, plan)
+        earlier: list[discord.Message] = []
+        if plan.schedule_id is not None:
+            recorded = {p.message_id for p in await posts.posts_in_guild(bot.db, channel.guild.id)}
+            earlier = await _earlier_attempt(channel, rendered, recorded)
+        message, thread = await _text_post(channel, rendered, plan, earlier)
     post = await posts.record_post(
         bot.db,
         guild_id=channel.guild.id,
@@ -99,11 +103,19 @@ def _nonce(plan: PostPlan, part: str) -> str | None:
 
 
 async def _text_post(
-    channel: discord.TextChannel, rendered: LessonPost, plan: PostPlan
+    channel: discord.TextChannel,
+    rendered: LessonPost,
+    plan: PostPlan,
+    earlier: list[discord.Message] | None = None,
 ) -> tuple[discord.Message, discord.Thread]:
+    """Send the article's messages (reusing ``earlier`` ones), open the thread, ask the question."""
+    earlier = earlier or []
     first: discord.Message | None = None
     for index, embeds in enumerate(rendered.messages):
-        sent = await _send(channel, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
+        if index < len(earlier):
+            sent = earlier[index]
+        else:
+            sent = await _send(channel, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
         first = first or sent
     assert first is not None, "render_lesson always yields at least one message"
     try:
@@ -113,8 +125,66 @@ async def _text_post(
             raise
         # A retry after a crash: the thread exists already and has the message's id.
         thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
+        if await _bot_said(thread, rendered.prompt_message):
+            return first, thread
     await _send(thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))
     return first, thread
+
+
+_LOOKBACK = 50  # recent messages searched for an interrupted earlier attempt
+
+
+async def _earlier_attempt(
+    channel: discord.TextChannel, rendered: LessonPost, recorded: set[int]
+) -> list[discord.Message]:
+    """The article messages an interrupted earlier attempt already sent, oldest first.
+
+    Discord dedupes a nonce for a few minutes only, but a claim may be resumed hours later
+    (within the missed-post grace period). So a scheduled post first looks at the channel's
+    recent history for the bot's own article of this lesson that no recorded post owns; the
+    messages found are reused instead of sent again. Best effort: without history access the
+    nonce is the only guard.
+    """
+    first_title = rendered.messages[0][0].get("title") if rendered.messages[0] else None
+    me = channel.guild.me
+    if not first_title or not channel.permissions_for(me).read_message_history:
+        return []
+    try:
+        recent = [m async for m in channel.history(limit=_LOOKBACK)]
+    except discord.HTTPException as error:
+        log.warning("Could not read #%s's history to look for an earlier attempt: %s", channel.name, error)
+        return []
+    mine = [m for m in reversed(recent) if m.author.id == me.id and m.embeds]  # oldest first
+    start = next(
+        (
+            i
+            for i in range(len(mine) - 1, -1, -1)
+            if mine[i].id not in recorded and mine[i].embeds[0].title == first_title
+        ),
+        None,
+    )
+    if start is None:
+        return []
+    found: list[discord.Message] = []
+    for expected, message in zip(rendered.messages, mine[start:], strict=False):
+        title = expected[0].get("title") if expected else None
+        if message.id in recorded or message.embeds[0].title != title:
+            break
+        found.append(message)
+    log.info("Reusing %d message(s) of an interrupted earlier post in #%s.", len(found), channel.name)
+    return found
+
+
+async def _bot_said(thread: discord.Thread, content: str) -> bool:
+    """Whether the bot already posted ``content`` in ``thread`` (an earlier attempt's question)."""
+    me = thread.guild.me
+    try:
+        async for message in thread.history(limit=_LOOKBACK, oldest_first=True):
+            if message.author.id == me.id and message.content == content:
+                return True
+    except discord.HTTPException as error:
+        log.warning("Could not read thread %s's history: %s", thread.id, error)
+    return False
 
 
 async def _forum_post(
