@@ -488,6 +488,7 @@ async def test_rate_limit_while_posting_is_ridden_out_and_posted_once(launch: La
 async def test_deleted_channel_fails_the_schedule_with_the_reason(launch: Launch) -> None:
     harness = await launch()
     fake = harness.fake
+    await fake.slash(fake.moderator, "settings channel", channel=fake.text)  # the lesson channel
     doomed = fake.create_text_channel(fake.guild, "doomed")
     await fake.wait_until(lambda: harness.bot.get_channel(doomed.id) is not None)
     await schedule_once(harness, "week-1", "2026-11-26 09:00", channel=doomed)
@@ -498,6 +499,8 @@ async def test_deleted_channel_fails_the_schedule_with_the_reason(launch: Launch
     listing = await schedule_list(harness)
     assert "#1" in listing and "**failed**" in listing
     assert "The channel was deleted" in listing
+    [notice] = notices(fake, fake.text)  # the moderators are told in the lesson channel
+    assert "Schedule #1 could not post" in notice and "The channel was deleted" in notice
 
 
 async def test_lost_permission_at_posting_time_fails_and_tells_the_moderators(launch: Launch) -> None:

@@ -42,6 +42,19 @@ class ScheduledPoster:
         # The dispatcher starts in setup_hook, before the gateway has filled the guild cache; a
         # claim resumed at start-up must not take "no such guild yet" for "no longer in it".
         await self.bot.wait_until_ready()
+        try:
+            return await self._post(schedule, occurrence, nonce)
+        except PermanentPostError as error:
+            # Whatever stops the schedule (deleted channel, lost permission, vanished lesson),
+            # the moderators hear it in the server, not only in /schedule list.
+            text = f"Schedule #{schedule.id} could not post: {error.reason}"
+            try:
+                await self._tell_moderators(schedule, text)
+            except Exception:
+                log.exception("Could not tell the moderators why schedule %d failed", schedule.id)
+            raise error from None
+
+    async def _post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
         already = await posts.post_for_occurrence(self.bot.db, schedule.id, occurrence)
         if already is not None:  # recorded just before a crash: never post it twice
             return PostOutcome.sent(already.message_id, already.lesson_id)
@@ -52,21 +65,17 @@ class ScheduledPoster:
                 f"Weekly schedule #{schedule.id} found no lesson left to post: every lesson has been "
                 "posted here. Add lessons and the next week's post will go out as planned."
             )
-            await self._tell_moderators(schedule, channel, text)
+            await self._tell_moderators(schedule, text, channel)
             return PostOutcome.empty_queue(text)
         plan = PostPlan(nonce=nonce, schedule_id=schedule.id, occurrence=occurrence)
         try:
             post = await post_lesson(self.bot, channel, lesson, plan)
         except MissingBotPermissions as error:
-            await self._tell_moderators(schedule, channel, f"Schedule #{schedule.id} could not post: {error}")
             raise PermanentPostError(str(error)) from None
         except discord.NotFound:
             raise PermanentPostError("The channel was deleted (or I can no longer see it).") from None
         except discord.Forbidden as error:
             reason = f"Discord refused the post ({error.text or 'Missing Permissions'})."
-            await self._tell_moderators(
-                schedule, channel, f"Schedule #{schedule.id} could not post: {reason}"
-            )
             raise PermanentPostError(reason) from None
         except discord.DiscordServerError as error:
             raise RetryableError(f"Discord answered {error.status}") from None
@@ -101,13 +110,23 @@ class ScheduledPoster:
         return await next_queued_lesson(self.bot, schedule.guild_id)
 
     async def _tell_moderators(
-        self, schedule: Schedule, channel: discord.TextChannel | discord.ForumChannel, text: str
+        self,
+        schedule: Schedule,
+        text: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        """Say it where moderators will see it: the lesson channel, else the server's system channel."""
+        """Say it where moderators will see it: the lesson channel, the schedule's channel, else
+        the server's system channel."""
+        guild = self.bot.get_guild(schedule.guild_id)
+        if guild is None:
+            log.warning("Schedule %d: %s (not in that server to tell the moderators)", schedule.id, text)
+            return
         stored = await guild_settings.get(self.bot.db, schedule.guild_id)
-        guild = channel.guild
-        candidates = [guild.get_channel(stored.channel_id) if stored.channel_id else None, channel]
-        candidates.append(guild.system_channel)
+        candidates = [
+            guild.get_channel(stored.channel_id) if stored.channel_id else None,
+            channel or guild.get_channel(schedule.channel_id),
+            guild.system_channel,
+        ]
         for candidate in candidates:
             if not isinstance(candidate, discord.TextChannel):
                 continue
