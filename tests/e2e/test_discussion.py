@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 from discord.utils import snowflake_time
@@ -171,7 +172,11 @@ async def test_csv_export_lists_replies_in_order_with_author_text_and_time(harne
         "'=1+1 is not a formula here",  # a spreadsheet must not run a member's text
         "See my notes.",
     ]
+    # Discord's creation time of each message (its snowflake's), which is when it was written.
     assert [r["time_utc"] for r in records] == [snowflake_time(int(m["id"])).isoformat() for m in sent]
+    for record, message in zip(records, sent, strict=True):
+        written = datetime.fromisoformat(message["timestamp"])
+        assert abs(datetime.fromisoformat(record["time_utc"]) - written) < timedelta(seconds=1)
     assert records[3]["attachments"] == with_file["attachments"][0]["url"]
     assert all(r["edited_utc"] == "" for r in records)
 
