@@ -534,3 +534,55 @@ async def test_crash_and_late_restart_after_discord_forgot_the_nonce_does_not_do
     assert articles(fake, fake.text) == ["Week 1 lesson"]
     [(name, messages)] = discussion(fake, fake.text)
     assert name == "Week 1 lesson" and len(messages) == 1
+
+
+async def test_empty_queue_schedule_posts_again_once_lessons_are_added(launch: Launch) -> None:
+    harness = await launch(lessons=1)
+    fake = harness.fake
+    await weekly(harness, THURSDAY, "17:00")
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    await move_to(harness, first + timedelta(weeks=1))
+    assert len(notices(fake, fake.text)) == 1
+    write_lessons(harness.lessons_dir, 2)  # a maintainer adds week 2
+    assert harness.bot is not None and await harness.bot.reload_content()
+    assert await expect_post_at(harness, fake.text, first + timedelta(weeks=2)) == "Week 2 lesson"
+    assert "no lesson left" not in await schedule_list(harness)
+
+
+async def test_sooner_schedule_added_while_waiting_posts_first(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-12-10 09:00")
+    await move_to(harness, START + timedelta(hours=1))
+    await schedule_once(harness, "week-2", "2026-11-26 09:00")
+    assert await expect_post_at(harness, fake.text, datetime(2026, 11, 26, 9, 0, tzinfo=UTC)) == (
+        "Week 2 lesson"
+    )
+    assert await expect_post_at(harness, fake.text, datetime(2026, 12, 10, 9, 0, tzinfo=UTC)) == (
+        "Week 1 lesson"
+    )
+
+
+async def test_scheduled_post_in_a_forum_opens_a_forum_post(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-26 09:00", channel=fake.forum)
+    await move_to(harness, datetime(2026, 11, 26, 9, 0, tzinfo=UTC))
+    [post] = fake.threads(fake.forum)
+    assert post.name == "Week 1 lesson"
+    messages = fake.bot_messages(post)
+    assert messages[0]["embeds"][0]["title"] == "Week 1 lesson"
+    assert "Food for thought" in messages[-1]["content"]
+    await move_to(harness, datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+    assert len(fake.threads(fake.forum)) == 1
+
+
+async def test_repeated_local_hour_takes_the_first_and_says_so(launch: Launch) -> None:
+    # 2027-10-31 02:30 happens twice in Europe/Berlin: first in CEST (00:30Z), then CET (01:30Z).
+    harness = await launch()
+    fake = harness.fake
+    await set_timezone(harness, "Europe/Berlin")
+    reply = await schedule_once(harness, "week-1", "2027-10-31 02:30")
+    first = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert stamp(first) in reply.content and "happens twice" in reply.content
+    assert await expect_post_at(harness, fake.text, first) == "Week 1 lesson"
