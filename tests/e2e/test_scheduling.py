@@ -586,3 +586,13 @@ async def test_repeated_local_hour_takes_the_first_and_says_so(launch: Launch) -
     first = datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
     assert stamp(first) in reply.content and "happens twice" in reply.content
     assert await expect_post_at(harness, fake.text, first) == "Week 1 lesson"
+
+
+async def test_two_weekly_schedules_due_together_post_different_lessons(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await weekly(harness, THURSDAY, "17:00")
+    await weekly(harness, THURSDAY, "17:00", channel=fake.forum)
+    await move_to(harness, datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
+    posted = articles(fake, fake.text) + [t.name for t in fake.threads(fake.forum)]
+    assert sorted(posted) == ["Week 1 lesson", "Week 2 lesson"]

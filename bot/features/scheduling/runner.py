@@ -7,7 +7,9 @@ moderators are told in the server).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -37,13 +39,23 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
 class ScheduledPoster:
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
+        # One post at a time per server: two weekly schedules due at the same instant must not
+        # both take the same "next lesson of the queue". Weak values: a lock lives while in use.
+        self._guild_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _guild_lock(self, guild_id: int) -> asyncio.Lock:
+        lock = self._guild_locks.get(guild_id)
+        if lock is None:
+            lock = self._guild_locks[guild_id] = asyncio.Lock()
+        return lock
 
     async def post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
         # The dispatcher starts in setup_hook, before the gateway has filled the guild cache; a
         # claim resumed at start-up must not take "no such guild yet" for "no longer in it".
         await self.bot.wait_until_ready()
         try:
-            return await self._post(schedule, occurrence, nonce)
+            async with self._guild_lock(schedule.guild_id):
+                return await self._post(schedule, occurrence, nonce)
         except PermanentPostError as error:
             # Whatever stops the schedule (deleted channel, lost permission, vanished lesson),
             # the moderators hear it in the server, not only in /schedule list.
