@@ -596,3 +596,18 @@ async def test_two_weekly_schedules_due_together_post_different_lessons(launch: 
     await move_to(harness, datetime(2026, 11, 26, 17, 0, tzinfo=UTC))
     posted = articles(fake, fake.text) + [t.name for t in fake.threads(fake.forum)]
     assert sorted(posted) == ["Week 1 lesson", "Week 2 lesson"]
+
+
+async def test_restart_just_after_the_claim_posts_at_the_instant_not_before(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    await move_to(harness, due - timedelta(milliseconds=100))  # claimed 200 ms ahead
+    await harness.restart()
+    await harness.clock.settle()
+    assert articles(fake, fake.text) == []
+    await move_to(harness, due)
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    await move_to(harness, due + timedelta(days=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
