@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
         if directory is None:
             import os
 
+            from dotenv import load_dotenv
+
+            load_dotenv(Path.cwd() / ".env", override=False)  # LESSONS_DIR may be set there
             directory = Path(os.environ.get("LESSONS_DIR") or "lessons")
         return run_check(directory, sys.stdout)
     if args.command == "preview":

@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import discord
 from dotenv import load_dotenv
 
@@ -100,6 +101,11 @@ async def _run_until_stopped(bot: StudyBot, token: str, stop: asyncio.Event) -> 
                 raise StartupError(_TOKEN_REFUSED) from None
             except discord.PrivilegedIntentsRequired:
                 raise StartupError(_INTENT_REFUSED) from None
+            except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as error:
+                raise StartupError(
+                    f"Could not reach Discord ({type(error).__name__}: {error}): check the network "
+                    "and Discord's status page, then start the bot again."
+                ) from None
     finally:
         for signum in installed:
             loop.remove_signal_handler(signum)

@@ -103,6 +103,17 @@ async def test_a_refused_token_names_the_developer_portal(fake, tmp_path):
     assert "\n" not in message
 
 
+async def test_discord_down_at_login_is_one_sentence(fake, tmp_path):
+    fake.setup_study_guild()
+    fake.inject("GET", r"/users/@me$", status=503, times=10)
+    settings = settings_for(fake, tmp_path)
+    with pytest.raises(StartupError) as raised:
+        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+    message = str(raised.value)
+    assert message.startswith("Could not reach Discord")
+    assert "\n" not in message
+
+
 async def test_a_refused_message_content_intent_says_so(fake, tmp_path):
     fake.setup_study_guild()
     fake.allow_message_content = False
