@@ -26,6 +26,8 @@ __all__ = ["markdown_is_balanced", "split_markdown", "truncate", "truncate_words
 _MAX_INFO = 20
 _RESERVE = 2 * 10 + 3 + _MAX_INFO + 1 + 4
 MIN_LIMIT = 64
+# A link or code span is kept whole if it leaves this much room for emphasis around it.
+_SPAN_SLACK = 16
 
 _CODE = r"``[^\n]+?``|`[^`\n]+`"
 _LINK = r"\[[^\[\]\n]*\]\([^()\s]*\)"
@@ -66,7 +68,7 @@ def split_markdown(text: str, limit: int) -> list[str]:
     if len(text) <= limit:
         return [text]
     budget = limit - _RESERVE
-    text = _shorten_spans(text, budget)
+    text = _shorten_spans(text, limit - _SPAN_SLACK)
     atoms, skips, events = _scan(text)
     atoms = _cut_long_atoms(text, atoms, skips, events, limit, budget)
     return _pack(text, atoms, events, limit)
@@ -373,6 +375,11 @@ def _pack(text: str, atoms: list[_Atom], events: list[tuple[int, str]], limit: i
                 if strength >= best_strength:
                     best, best_strength = j, strength
             j += 1
-        pieces.append(head + text[base : atoms[best].end] + closer(best))
+        piece = head + text[base : atoms[best].end] + closer(best)
+        if len(piece) > limit:
+            # Only a link or code span nested deep in emphasis gets here: the limit wins.
+            pieces.extend(piece[k : k + limit] for k in range(0, len(piece), limit))
+        else:
+            pieces.append(piece)
         i = best + 1
     return pieces
