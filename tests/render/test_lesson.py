@@ -80,7 +80,9 @@ def assert_within_limits(post) -> None:
                 assert 0 < len(field["value"]) <= limits.EMBED_FIELD_VALUE
             assert len(embed.get("footer", {}).get("text", "")) <= limits.EMBED_FOOTER_TEXT
             assert len(embed.get("author", {}).get("name", "")) <= limits.EMBED_AUTHOR_NAME
-            assert embed.get("title") or embed.get("description") or embed.get("footer")
+            assert (
+                embed.get("title") or embed.get("description") or embed.get("footer") or embed.get("author")
+            )
     assert 1 <= len(post.thread_name) <= limits.THREAD_NAME
     assert post.thread_name.strip() == post.thread_name and "\n" not in post.thread_name
     assert 0 < len(post.prompt_message) <= limits.MESSAGE_CONTENT
