@@ -107,6 +107,7 @@ class SchedulingCog(commands.Cog):
             run_at=parsed.at,
             timezone=zone.key,
             created_by=interaction.user.id,
+            created_at=self.bot.clock.now(),
         )
         self.dispatcher.notify_changed()
         text = (
@@ -159,6 +160,7 @@ class SchedulingCog(commands.Cog):
             timezone=zone.key,
             first_run=first,
             created_by=interaction.user.id,
+            created_at=self.bot.clock.now(),
         )
         self.dispatcher.notify_changed()
         upcoming = await next_queued_lesson(self.bot, guild_id)
