@@ -5,12 +5,20 @@ Run: .venv/bin/python bench/glossary.py
 Why these figures: autocomplete runs on the event loop for every keystroke of every member, so
 one query must never hold it up (p99 <= 1 ms); "did you mean" runs once per miss (p99 <= 5 ms);
 and loading (parse + validation + index) happens at start-up and on every reload, so it should
-cost little more than parsing the YAML at all (<= 1.3x a bare CSafeLoader parse). The baseline
-is the obvious implementation, rapidfuzz.process.extract with WRatio over every name.
+cost little more than parsing the YAML at all (<= 1.3x a bare CSafeLoader parse). The search
+baseline is the obvious implementation, rapidfuzz.process.extract with WRatio over every name.
+
+The load is compared like with like. Our loader pauses Python's cyclic collector while it
+composes the YAML (its passes over the growing heap of nodes would otherwise cost several times
+the parse), so the bare parse is timed both as a plain program runs it (collector on) and with
+the collector paused the same way; the 1.3x target is judged against the paused one. "Ours" is
+everything load_library does for a glossary before the first keystroke: parse and validation,
+the search index, and the typo index (Glossary.prepare), all in the loading worker thread.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import statistics
 import sys
@@ -25,6 +33,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content.glossary import load_glossary
+from bot.content.models import Concept, Problem
 from bot.content.search import Glossary, normalise
 
 SEED = 20261
@@ -201,38 +210,70 @@ def main() -> int:
         aliases = sum(len(a) for *_, a in entries)
         print(f"glossary: {len(entries)} terms, {aliases} aliases, {len(text) / 1e6:.2f} MB of YAML")
 
-        bare, full, index_only = [], [], []
-        glossary = None
+        # Each run times, in turn: the bare parse as a plain program runs it (collector on);
+        # the bare parse with the collector paused, as our loader pauses it (the fair baseline);
+        # and our whole load as load_library does it: parse + validation (load_glossary), the
+        # search index (Glossary) and the typo index (prepare). Every run starts from a
+        # collected heap, and the previous run's results are freed before, not inside, a timing.
+        bare_gc_on, bare_gc_paused, ours, parse_part, index_part, typo_part = [], [], [], [], [], []
+        glossary: Glossary | None = None
+        concepts: list[Concept] = []
+        problems: list[Problem] = []
         for _ in range(LOAD_RUNS):
+            gc.collect()
             t0 = time.perf_counter()
             yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-            t1 = time.perf_counter()
+            bare_gc_on.append(time.perf_counter() - t0)
+
+            gc.collect()
+            gc.disable()
+            try:
+                t0 = time.perf_counter()
+                yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+                bare_gc_paused.append(time.perf_counter() - t0)
+            finally:
+                gc.enable()
+
+            glossary = None
+            concepts = problems = []
+            gc.collect()
+            t0 = time.perf_counter()
             concepts, problems = load_glossary(path)
-            t2 = time.perf_counter()
+            t1 = time.perf_counter()
             glossary = Glossary(concepts)
+            t2 = time.perf_counter()
+            glossary.prepare()
             t3 = time.perf_counter()
-            bare.append(t1 - t0)
-            full.append(t3 - t1)
-            index_only.append(t3 - t2)
+            ours.append(t3 - t0)
+            parse_part.append(t1 - t0)
+            index_part.append(t2 - t1)
+            typo_part.append(t3 - t2)
         assert glossary is not None
         if problems or len(concepts) != TERMS:
             print(f"loader: {len(problems)} problems, {len(concepts)} concepts; first: {problems[:1]}")
-        t0 = time.perf_counter()
-        glossary.prepare()
-        typo_index = time.perf_counter() - t0
 
-    bare_ms = statistics.median(bare) * 1e3
-    full_ms = statistics.median(full) * 1e3
-    index_ms = statistics.median(index_only) * 1e3
-    ratio = full_ms / bare_ms
+    def ms(samples: list[float]) -> float:
+        return statistics.median(samples) * 1e3
+
+    on_ms, paused_ms, ours_ms = ms(bare_gc_on), ms(bare_gc_paused), ms(ours)
+    ratio_on, ratio = ours_ms / on_ms, ours_ms / paused_ms
     print()
     print(f"load, median of {LOAD_RUNS} runs:")
-    print(f"  bare yaml.load(CSafeLoader)      {bare_ms:8.1f} ms")
-    print(f"  load_glossary + Glossary(...)    {full_ms:8.1f} ms  (index {index_ms:.1f} ms of it)")
+    print(f"  bare yaml.load(CSafeLoader), GC on        {on_ms:8.1f} ms   (as a plain program runs it)")
     print(
-        f"  ratio                            {ratio:8.2f}x    {target('<=', TARGET_LOAD_RATIO, 'x', ratio)}"
+        f"  bare yaml.load(CSafeLoader), GC paused    {paused_ms:8.1f} ms"
+        "   (as our loader parses: the fair baseline)"
     )
-    print(f"  typo index (lazy: first typo query, or Glossary.prepare()): {typo_index * 1e3:.1f} ms")
+    print(f"  ours: load_glossary + Glossary + prepare  {ours_ms:8.1f} ms   (what load_library does)")
+    print(
+        f"    of which parse + validation {ms(parse_part):.1f} ms, search index {ms(index_part):.1f} ms,"
+        f" typo index {ms(typo_part):.1f} ms"
+    )
+    print(f"  ratio vs bare, GC on                      {ratio_on:8.2f}x   (not judged: unlike treatment)")
+    print(
+        f"  ratio vs bare, GC paused                  {ratio:8.2f}x   "
+        f"{target('<=', TARGET_LOAD_RATIO, 'x', ratio)} (judged against this, the fair baseline)"
+    )
 
     queries = complete_queries(rng, entries)
     misses = suggest_queries(rng, glossary, entries)
