@@ -56,7 +56,11 @@ def load_library(directory: Path) -> tuple[Library, list[Problem]]:
     by path and line) so the caller can log them.
     """
     checked = check_directory(directory)
-    library = Library(checked.lessons, Glossary(checked.concepts))
+    glossary = Glossary(checked.concepts)
+    # The typo index too, here in the caller's worker thread, not on a first keystroke's turn
+    # of the event loop.
+    glossary.prepare()
+    library = Library(checked.lessons, glossary)
     log.debug(
         "loaded %d lessons and %d concepts from %s with %d problems",
         len(library.lessons),
