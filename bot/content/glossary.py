@@ -33,7 +33,7 @@ from bot.content.frontmatter import (
     text_value,
 )
 from bot.content.models import Concept, Problem
-from bot.content.search import normalise
+from bot.content.search import normalise_many
 from bot.render import limits
 
 log = logging.getLogger(__name__)
@@ -342,35 +342,40 @@ def _check_names(path: Path, entries: list[_Entry], problems: list[Problem]) -> 
     alias "fine tuning" is harmless.
     """
     owner: dict[str, tuple[int, str, str, int]] = {}  # name -> (entry index, label, shown name, line)
+    names: list[tuple[int, _Entry, str, str, Node | None]] = []  # (entry index, entry, kind, name, node)
     for index, e in enumerate(entries):
-        names: list[tuple[str, str, Node | None]] = [("term", e.term, None)] if e.term is not None else []
+        if e.term is not None:
+            names.append((index, e, "term", e.term, None))
         if e.aliases:
             names.extend(
-                ("alias", alias, node) for alias, node in zip(e.aliases, e.alias_nodes, strict=False)
+                (index, e, "alias", alias, node)
+                for alias, node in zip(e.aliases, e.alias_nodes, strict=False)
             )
-        for kind, name, node in names:
-            norm = normalise(name) or name.casefold()
-            previous = owner.get(norm)
-            line = e.term_line if node is None else node.start_mark.line + 1
-            if previous is None:
-                owner[norm] = (index, e.key or "", name, line)
-                continue
-            label = f"'{previous[1]}'" if previous[1] else "another entry"
-            if previous[0] != index:
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        f"{kind} '{name}' is already a name of {label} (line {previous[3]}); "
-                        "each term and alias must name one concept.",
-                    )
+    # All names normalised in one batch (tens of thousands of them in a large glossary).
+    normalised = normalise_many([name for _, _, _, name, _ in names])
+    for (index, e, kind, name, node), folded in zip(names, normalised, strict=True):
+        norm = folded or name.casefold()
+        previous = owner.get(norm)
+        line = e.term_line if node is None else node.start_mark.line + 1
+        if previous is None:
+            owner[norm] = (index, e.key or "", name, line)
+            continue
+        label = f"'{previous[1]}'" if previous[1] else "another entry"
+        if previous[0] != index:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"{kind} '{name}' is already a name of {label} (line {previous[3]}); "
+                    "each term and alias must name one concept.",
                 )
-                e.bad = True
-            elif normalise_name(previous[2]) == normalise_name(name):
-                problems.append(
-                    Problem(path, line, f"{kind} '{name}' repeats '{previous[2]}' of the same concept.")
-                )
-                e.bad = True
+            )
+            e.bad = True
+        elif normalise_name(previous[2]) == normalise_name(name):
+            problems.append(
+                Problem(path, line, f"{kind} '{name}' repeats '{previous[2]}' of the same concept.")
+            )
+            e.bad = True
 
 
 def _check_related(
