@@ -46,7 +46,7 @@ def render_lesson_list(states: Sequence[LessonState]) -> dict[str, object]:
         "title": "Lessons",
         "description": _fit_lines(lines, limits.EMBED_DESCRIPTION),
         "color": INFO_COLOR,
-        "footer": {"text": f"{len(states)} lessons"},
+        "footer": {"text": f"{len(states)} lesson{'' if len(states) == 1 else 's'}"},
     }
 
 

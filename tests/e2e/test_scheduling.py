@@ -226,6 +226,23 @@ async def test_weekly_posts_the_queue_in_order_week_after_week(launch: Launch) -
     assert [name for name, _ in discussion(fake, fake.text)] == titles
 
 
+async def test_weekly_skips_a_lesson_booked_by_a_one_off(launch: Launch) -> None:
+    harness = await launch(lessons=3)
+    fake = harness.fake
+    booked = await fake.slash(
+        fake.moderator, "schedule once", lesson="week-1", when="2026-12-10 18:00", channel=fake.text
+    )
+    assert booked.ephemeral and "Week 1 lesson" in booked.content
+    reply = await weekly(harness, THURSDAY, "17:00")
+    assert "First up: **Week 2 lesson**" in reply.content
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert await expect_post_at(harness, fake.text, first) == "Week 2 lesson"
+    assert await expect_post_at(harness, fake.text, first + timedelta(weeks=1)) == "Week 3 lesson"
+    assert (
+        await expect_post_at(harness, fake.text, datetime(2026, 12, 10, 18, 0, tzinfo=UTC)) == "Week 1 lesson"
+    )
+
+
 async def test_weekly_keeps_local_hour_across_spring_change_in_berlin(launch: Launch) -> None:
     # Clocks in Europe/Berlin go from CET (UTC+1) to CEST (UTC+2) on Sunday 2027-03-28.
     harness = await launch(lessons=3, start=datetime(2027, 3, 20, 12, 0, tzinfo=UTC))

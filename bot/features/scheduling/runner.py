@@ -20,7 +20,7 @@ from bot.errors import MissingBotPermissions
 from bot.features.embeds import NO_MENTIONS
 from bot.features.posting.poster import PostPlan, post_lesson
 from bot.scheduling.dispatcher import PermanentPostError, PostOutcome, RetryableError
-from bot.store import posts
+from bot.store import posts, schedules
 from bot.store import settings as guild_settings
 from bot.store.schedules import Schedule
 
@@ -31,9 +31,14 @@ log = logging.getLogger(__name__)
 
 
 async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
-    """The first lesson, in queue order, not yet posted in this server."""
-    posted = await posts.posted_lesson_ids(bot.db, guild_id)
-    return next((lesson for lesson in bot.library.lessons if lesson.id not in posted), None)
+    """The first lesson, in queue order, neither posted in this server nor booked by a one-off.
+
+    A lesson a moderator scheduled for a date of its own is theirs to post then; the weekly
+    queue moves on to the next one (as /lesson list shows it).
+    """
+    taken = await posts.posted_lesson_ids(bot.db, guild_id)
+    taken |= {s.lesson_id for s in await schedules.pending_for_guild(bot.db, guild_id) if s.kind == "once"}
+    return next((lesson for lesson in bot.library.lessons if lesson.id not in taken), None)
 
 
 class ScheduledPoster:
