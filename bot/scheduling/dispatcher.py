@@ -344,6 +344,8 @@ class Dispatcher:
 
     async def _attempt(self, schedule: Schedule, occurrence: datetime, nonce: str, *, attempt: int) -> None:
         """Post one occurrence once and record what happened; never raises (except cancel)."""
+        if attempt > 1 and await self._cancelled_since(schedule, occurrence):
+            return
         try:
             async with self._semaphore:
                 outcome = await self._post(schedule, occurrence, nonce)
@@ -364,6 +366,22 @@ class Dispatcher:
             )
             return
         await self._record_outcome(schedule, occurrence, outcome)
+
+    async def _cancelled_since(self, schedule: Schedule, occurrence: datetime) -> bool:
+        """A retry waits seconds to minutes; a moderator may have cancelled the schedule meanwhile."""
+        try:
+            current = await store.get(self._db, schedule.id)
+        except Exception:
+            log.exception("Could not re-read schedule %d before retrying", schedule.id)
+            return False
+        if current is not None and current.state != "cancelled":
+            return False
+        try:
+            await store.mark_run(self._db, schedule.id, occurrence, "failed", "Cancelled before the retry.")
+        except Exception:
+            log.exception("Could not record the cancelled retry of schedule %d", schedule.id)
+        log.info("Schedule %d was cancelled; its pending retry is dropped", schedule.id)
+        return True
 
     async def _retry_or_fail(
         self, schedule: Schedule, occurrence: datetime, nonce: str, attempt: int, exc: RetryableError

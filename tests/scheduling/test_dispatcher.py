@@ -286,6 +286,23 @@ async def test_retryable_error_is_retried_with_the_same_nonce(db, clock, poster,
     assert done is not None and done.state == "done" and done.last_error is None
 
 
+async def test_a_cancel_while_a_retry_waits_drops_the_retry(db, clock, poster, make_dispatcher):
+    schedule = await once(db, START + HOUR)
+    poster.script[schedule.id] = [RetryableError("HTTP 503")]
+    dispatcher = make_dispatcher(retry_delays=[timedelta(seconds=30)])
+    await clock.settle()
+    await clock.advance(HOUR)
+    assert len(poster.calls) == 1
+    assert await store.cancel(db, GUILD, schedule.id)
+    dispatcher.notify_changed()
+    await clock.advance(timedelta(minutes=5))
+    assert len(poster.calls) == 1  # the moderator was told "nothing more will be posted"
+    cancelled = await store.get(db, schedule.id)
+    assert cancelled is not None and cancelled.state == "cancelled"
+    run = await store.existing_run(db, schedule.id, START + HOUR)
+    assert run is not None and run.state == "failed" and run.detail == "Cancelled before the retry."
+
+
 async def test_retries_run_out_and_the_one_off_fails(db, clock, poster, make_dispatcher):
     schedule = await once(db, START + HOUR)
     poster.script[schedule.id] = [RetryableError("HTTP 502")] * 3
