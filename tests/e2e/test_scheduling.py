@@ -518,6 +518,11 @@ async def test_deleted_channel_fails_the_schedule_with_the_reason(launch: Launch
     assert "The channel was deleted" in listing
     [notice] = notices(fake, fake.text)  # the moderators are told in the lesson channel
     assert "Schedule #1 could not post" in notice and "The channel was deleted" in notice
+    # ... and the moderator who made the schedule is pinged, nobody else.
+    assert notice.startswith(f"<@{fake.moderator.id}> ")
+    [sent] = [r for r in fake.requests_matching("POST", rf"/channels/{fake.text.id}/messages$")]
+    assert sent.json["allowed_mentions"]["parse"] == []
+    assert [int(user) for user in sent.json["allowed_mentions"]["users"]] == [fake.moderator.id]
 
 
 async def test_lost_permission_at_posting_time_fails_and_tells_the_moderators(launch: Launch) -> None:

@@ -17,7 +17,6 @@ import discord
 
 from bot.content.models import Lesson
 from bot.errors import MissingBotPermissions
-from bot.features.embeds import NO_MENTIONS
 from bot.features.posting.poster import PostPlan, post_lesson
 from bot.scheduling.dispatcher import PermanentPostError, PostOutcome, RetryableError
 from bot.store import posts, schedules
@@ -107,7 +106,10 @@ class ScheduledPoster:
     async def _channel(self, schedule: Schedule) -> discord.TextChannel | discord.ForumChannel:
         guild = self.bot.get_guild(schedule.guild_id)
         if guild is None:
-            raise PermanentPostError("I am no longer in that server (or it is unavailable).")
+            raise PermanentPostError("I am no longer in that server.")
+        if guild.unavailable:
+            # A Discord outage: the server's channels are not known right now, not deleted.
+            raise RetryableError("The server is unavailable on Discord's side right now.")
         channel = guild.get_channel(schedule.channel_id)
         if channel is None:
             raise PermanentPostError("The channel was deleted (or I can no longer see it).")
@@ -132,8 +134,8 @@ class ScheduledPoster:
         text: str,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        """Say it where moderators will see it: the lesson channel, the schedule's channel, else
-        the server's system channel."""
+        """Say it where moderators will see it (the lesson channel, the schedule's channel, else
+        the server's system channel), pinging only the moderator who made the schedule."""
         guild = self.bot.get_guild(schedule.guild_id)
         if guild is None:
             log.warning("Schedule %d: %s (not in that server to tell the moderators)", schedule.id, text)
@@ -150,7 +152,15 @@ class ScheduledPoster:
             granted = candidate.permissions_for(guild.me)
             if granted.view_channel and granted.send_messages:
                 try:
-                    await candidate.send(text, allowed_mentions=NO_MENTIONS)
+                    await candidate.send(
+                        f"<@{schedule.created_by}> {text}",
+                        allowed_mentions=discord.AllowedMentions(
+                            everyone=False,
+                            roles=False,
+                            replied_user=False,
+                            users=[discord.Object(schedule.created_by)],
+                        ),
+                    )
                     return
                 except discord.HTTPException as error:
                     log.warning("Could not tell the moderators in #%s: %s", candidate.name, error)
