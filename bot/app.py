@@ -10,14 +10,15 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
+from typing import Any
 
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.content.library import Library, load_library
 from bot.content.reload import merge_reload
+from bot.errors import StartupError
 from bot.features.discussion.collector import ReplyCollector
 from bot.features.errors import handle_app_command_error
 from bot.scheduling.clock import Clock, SystemClock
@@ -66,6 +67,9 @@ class StudyBot(commands.Bot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
+            # Past 30 s of rate-limit wait, raise instead of sleeping, so one slow channel never
+            # holds up other work: commands say "try again", scheduled posts go to their retry queue.
+            max_ratelimit_timeout=30.0,
         )
         self.settings = settings
         self.db = database
@@ -75,7 +79,7 @@ class StudyBot(commands.Bot):
         self.collector = ReplyCollector(self.reply_writer)
         self._extensions = tuple(extensions)
         self._backfilled = False
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[object]] = set()
         self._shut_down = False
 
     async def setup_hook(self) -> None:
@@ -91,7 +95,14 @@ class StudyBot(commands.Bot):
         if self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
-            await self.tree.sync(guild=guild)
+            try:
+                await self.tree.sync(guild=guild)
+            except (discord.Forbidden, discord.NotFound):
+                raise StartupError(
+                    f"DEV_GUILD_ID {self.settings.dev_guild_id}: Discord refused to sync commands there; "
+                    "invite the bot to that server with the applications.commands scope,"
+                    " or unset DEV_GUILD_ID."
+                ) from None
             log.info("Commands synced to the dev server %s.", self.settings.dev_guild_id)
             return
         payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
@@ -110,35 +121,41 @@ class StudyBot(commands.Bot):
             self.spawn(self._backfill_all(), name="backfill")
 
     async def _backfill_all(self) -> None:
-        """Store the replies written while the bot was offline, thread by thread."""
-        for post in await posts.all_threads(self.db):
-            if post.thread_id is None:
-                continue
-            try:
-                thread = self.get_channel(post.thread_id) or await self.fetch_channel(post.thread_id)
-            except discord.NotFound as error:
-                if error.code == _UNKNOWN_CHANNEL:
-                    # Deleted while the bot was offline: its replies go, as on a live THREAD_DELETE.
-                    self.collector.forget_thread(post.thread_id)
-                else:
-                    log.info("Skipping backfill of thread %s: %s", post.thread_id, error.text or error)
-                continue
-            except discord.Forbidden as error:
-                log.info("Skipping backfill of thread %s: %s", post.thread_id, error.text or error)
-                continue
-            if isinstance(thread, discord.Thread):
-                await self.collector.backfill(thread)
-        await self.reply_writer.flush()
+        """Store the replies written while the bot was offline, thread by thread.
+
+        One thread that cannot be read (a lost permission, a Discord error) is logged and
+        skipped; it never costs the other threads their backfill.
+        """
+        try:
+            for post in await posts.all_threads(self.db):
+                if post.thread_id is not None:
+                    await self._backfill_thread(post.thread_id)
+        finally:
+            await self.reply_writer.flush()
         log.info("Backfill finished.")
 
-    def spawn(self, coroutine: object, *, name: str) -> asyncio.Task[None]:
+    async def _backfill_thread(self, thread_id: int) -> None:
+        try:
+            thread = self.get_channel(thread_id) or await self.fetch_channel(thread_id)
+            if isinstance(thread, discord.Thread):
+                await self.collector.backfill(thread)
+        except discord.NotFound as error:
+            if error.code == _UNKNOWN_CHANNEL:
+                # Deleted while the bot was offline: its replies go, as on a live THREAD_DELETE.
+                self.collector.forget_thread(thread_id)
+            else:
+                log.info("Skipping backfill of thread %s: %s", thread_id, error.text or error)
+        except discord.HTTPException as error:
+            log.warning("Skipping backfill of thread %s: %s", thread_id, error.text or error)
+
+    def spawn(self, coroutine: Coroutine[Any, Any, object], *, name: str) -> asyncio.Task[object]:
         """Run a background job whose failure is logged, never lost, and which is cancelled at close."""
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coroutine, name=name)  # type: ignore[arg-type]
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
         self._background.add(task)
         task.add_done_callback(self._background_done)
         return task
 
-    def _background_done(self, task: asyncio.Task[None]) -> None:
+    def _background_done(self, task: asyncio.Task[object]) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("Background job %s failed.", task.get_name(), exc_info=task.exception())
@@ -181,8 +198,3 @@ class StudyBot(commands.Bot):
                 await shutdown()
         await self.reply_writer.close()
         await super().close()
-
-
-def command_tree_payload(tree: app_commands.CommandTree[StudyBot]) -> list[dict[str, object]]:
-    """The commands as Discord receives them; used by tests to compare with DESIGN.md."""
-    return [command.to_dict(tree) for command in tree.get_commands()]

@@ -22,6 +22,10 @@ async def handle_app_command_error(
         sentence = str(original)
     elif isinstance(original, app_commands.MissingPermissions | app_commands.CheckFailure):
         sentence = "You don't have permission to use this command."
+    elif isinstance(original, discord.RateLimited):
+        sentence = (
+            f"Discord is asking me to slow down; try again in about {round(original.retry_after)} seconds."
+        )
     elif isinstance(original, app_commands.TransformerError):
         sentence = f"“{original.value}” is not a valid {original.type.name.lower()} here."
     else:

@@ -299,6 +299,22 @@ async def test_replies_written_while_the_bot_was_down_are_backfilled_without_dup
     assert await stored_contents(harness) == [*expected, "Live six."]
 
 
+async def test_a_thread_discord_fails_to_serve_does_not_stop_the_backfill_of_the_others(harness):
+    fake = harness.fake
+    other = fake.create_text_channel(fake.guild, "second-group")
+    await fake.wait_until(lambda: harness.bot.get_channel(other.id) is not None)
+    failing = await post_lesson(fake)  # backfilled first: its post is older
+    readable = await post_lesson(fake, other)
+    await harness.stop()
+    fake.offline_messages(fake.member, failing, ["Lost to a Discord error."])
+    fake.offline_messages(fake.member, readable, ["Readable while down."])
+    fake.inject("GET", rf"^/channels/{failing.id}/messages$", status=503, times=5)  # Discord trouble
+    before = len(fake.requests)
+    await harness.start()
+    await wait_for_backfill(harness, readable, after=before)
+    assert await stored_contents(harness) == ["Readable while down."]
+
+
 async def test_backfill_of_a_thread_with_no_stored_reply_yet(harness):
     fake = harness.fake
     thread = await post_lesson(fake)

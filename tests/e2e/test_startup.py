@@ -114,6 +114,14 @@ async def test_discord_down_at_login_is_one_sentence(fake, tmp_path):
     assert "\n" not in message
 
 
+async def test_a_dev_guild_the_bot_is_not_in_names_the_setting(fake, tmp_path):
+    fake.setup_study_guild()
+    settings = settings_for(fake, tmp_path, dev_guild_id=1234567890123)
+    with pytest.raises(StartupError) as raised:
+        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+    assert str(raised.value).startswith("DEV_GUILD_ID 1234567890123:")
+
+
 async def test_a_refused_message_content_intent_says_so(fake, tmp_path):
     fake.setup_study_guild()
     fake.allow_message_content = False

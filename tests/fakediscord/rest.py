@@ -301,7 +301,8 @@ async def put_guild_commands(ctx: Ctx) -> Any:
     fake = ctx.fake
     gid = ctx.int("guild")
     if gid not in fake.guilds:
-        raise ApiError(404, "Unknown Guild", 10004)
+        # Discord answers a guild the application is not in (or that does not exist) this way.
+        raise ApiError(*MISSING_ACCESS)
     fake.guild_commands[gid] = _store_commands(
         ctx, fake.guild_commands.get(gid, []), ctx.body.payload or [], gid
     )
