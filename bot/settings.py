@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +27,7 @@ class SettingsError(StartupError):
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    token: str | None
+    token: str | None = field(repr=False)  # never in a log line, not even via repr(settings)
     database_url: str = "sqlite:///studybot.sqlite3"
     lessons_dir: Path = Path("lessons")
     dev_guild_id: int | None = None

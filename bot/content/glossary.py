@@ -48,6 +48,8 @@ KEY_LIMIT = limits.CHOICE_VALUE  # autocomplete choice value
 TERM_LIMIT = limits.EMBED_TITLE  # the concept embed's title
 ALIAS_LIMIT = limits.CHOICE_NAME  # an autocomplete choice shows an alias
 DEFINITION_LIMIT = limits.EMBED_DESCRIPTION
+# A tag travels in the custom_id of /concepts' paging buttons (100 characters in all, ':' separated).
+TAG_LIMIT = 60
 
 __all__ = ["FIELDS", "GlossaryFile", "load_glossary", "normalise_name", "parse_glossary"]
 
@@ -257,10 +259,12 @@ def _read_entry(path: Path, node: Node, problems: list[Problem]) -> _Entry:
                 entry.related = related
                 entry.related_nodes = value.value
         else:  # tags
-            tags = _fast_list(value, ALIAS_LIMIT) or text_list(
-                value, "tags", path, 1, problems, limit=ALIAS_LIMIT, where="a tag choice"
+            tags = _fast_list(value, TAG_LIMIT) or text_list(
+                value, "tags", path, 1, problems, limit=TAG_LIMIT, where="a tag"
             )
-            if tags:
+            if tags and any(":" in tag for tag in tags):
+                problems.append(Problem(path, line_of(value), "a tag cannot contain ':'."))
+            elif tags:
                 entry.tags = tags
     if not seen >= _REQUIRED_SET:
         names = ", ".join(f"'{f}'" for f in REQUIRED_FIELDS if f not in seen)

@@ -31,7 +31,7 @@ def replies_csv(replies: Sequence[ExportedReply]) -> str:
         writer.writerow(
             [
                 reply.created_at.isoformat(),
-                reply.author_name,
+                _defuse_formula(reply.author_name),
                 reply.author_id,
                 _defuse_formula(reply.content),
                 " ".join(reply.attachments),
@@ -55,5 +55,6 @@ def replies_markdown(title: str, prompt: str, replies: Sequence[ExportedReply]) 
 
 
 def _defuse_formula(text: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a member's reply must not."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """Spreadsheets run cells starting with = + - @ (or a tab or carriage return before them) as
+    formulas; nothing a member typed, reply or display name, may run in a moderator's spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

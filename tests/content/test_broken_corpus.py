@@ -57,6 +57,7 @@ EXPECTED: dict[str, tuple[int, str]] = {
     "glossary-alias-too-long.yaml": (7, "an autocomplete choice holds at most 100"),
     "glossary-related-missing.yaml": (11, "related key 'data-centre' is not a concept in the glossary"),
     "glossary-related-itself.yaml": (5, "'gpu' lists itself as related"),
+    "glossary-tag-with-colon.yaml": (5, "a tag cannot contain ':'"),
 }
 
 

@@ -138,6 +138,15 @@ async def test_a_deleted_reply_is_gone_from_the_export_and_the_database(harness)
 
 
 # ---------------------------------------------------------------------------------------- export
+async def test_csv_export_defuses_formulas_in_display_names_too(harness):
+    fake = harness.fake
+    thread = await post_lesson(fake)
+    prankster = fake.create_member(fake.guild, "prank", nick='=HYPERLINK("http://x","y")')
+    await fake.say(prankster, "Hello.", thread=thread)
+    [record] = list(csv.DictReader(io.StringIO((await export(fake, "csv")).file_text())))
+    assert record["author"] == '\'=HYPERLINK("http://x","y")'
+
+
 async def test_csv_export_lists_replies_in_order_with_author_text_and_time(harness):
     fake = harness.fake
     thread = await post_lesson(fake)

@@ -101,6 +101,7 @@ class DiscussionCog(commands.Cog):
     @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
     async def stats(self, interaction: discord.Interaction, lesson: str | None = None) -> None:
         guild_id = require_guild(interaction)
+        await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.bot.reply_writer.flush()
         if lesson is None:
             figures = await replies.stats(self.bot.db, guild_id, None)
@@ -114,9 +115,7 @@ class DiscussionCog(commands.Cog):
             known = self.bot.library.lesson(post.lesson_id)
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"
         embed = render_stats(title[:256], figures.replies, figures.participants, figures.top)
-        await interaction.response.send_message(
-            embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS
-        )
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
 
     @export.autocomplete("lesson")
     @stats.autocomplete("lesson")

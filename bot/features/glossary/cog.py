@@ -65,5 +65,5 @@ class GlossaryCog(commands.Cog):
         wanted = current.casefold()
         tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
         return [
-            app_commands.Choice(name=tag[:CHOICE_NAME], value=tag[:60]) for tag in tags[:AUTOCOMPLETE_CHOICES]
+            app_commands.Choice(name=tag, value=tag) for tag in tags[:AUTOCOMPLETE_CHOICES]
         ]

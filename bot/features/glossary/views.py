@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.content.glossary import TAG_LIMIT
 from bot.content.models import Concept, Lesson
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.render.concept import render_concept, render_concepts_page
@@ -92,14 +93,19 @@ class LessonButton(
             )
             return
         post = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
+        first, *rest = post.messages
         await interaction.response.send_message(
-            embeds=to_embeds(post.messages[0]), ephemeral=True, allowed_mentions=NO_MENTIONS
+            embeds=to_embeds(first), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
+        for embeds in rest:
+            await interaction.followup.send(
+                embeds=to_embeds(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
 
 
 class ConceptsPageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"concepts:(?P<page>\d+):(?P<tag>[^:]{0,60}):(?P<dir>[pn])",
+    template=rf"concepts:(?P<page>\d+):(?P<tag>[^:]{{0,{TAG_LIMIT}}}):(?P<dir>[pn])",
 ):
     """Previous/next on a /concepts page; edits the page in place."""
 
