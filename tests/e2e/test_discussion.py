@@ -137,6 +137,20 @@ async def test_a_deleted_reply_is_gone_from_the_export_and_the_database(harness)
     assert left == []
 
 
+async def test_a_reply_written_before_the_question_arrives_is_kept(harness):
+    fake = harness.fake
+    # Slow answers to the article and to the question: members can reply in between.
+    fake.inject("POST", r"^/channels/\d+/messages$", status=None, delay=0.3, times=2)
+    posting = asyncio.create_task(
+        fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+    )
+    await fake.wait_until(lambda: fake.threads(fake.text))
+    (thread,) = fake.threads(fake.text)
+    await fake.say(fake.member, "Eager first answer.", thread=thread)
+    await posting
+    assert [row["text"] for row in await export_rows(fake)] == ["Eager first answer."]
+
+
 # ---------------------------------------------------------------------------------------- export
 async def test_csv_export_defuses_formulas_in_display_names_too(harness):
     fake = harness.fake

@@ -8,6 +8,7 @@ crash is recognised by Discord instead of sent twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -72,14 +73,17 @@ async def post_lesson(
 ) -> Post:
     check_can_post(channel)
     rendered = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
+    # Replies are collected from the moment the thread exists, not only once the post is
+    # recorded: members may answer while the question is still on its way.
+    collect = bot.collector.track
     if isinstance(channel, discord.ForumChannel):
-        message, thread = await _forum_post(channel, rendered, plan)
+        message, thread = await _forum_post(channel, rendered, plan, collect)
     else:
         earlier: list[discord.Message] = []
         if plan.schedule_id is not None:
             recorded = {p.message_id for p in await posts.posts_in_guild(bot.db, channel.guild.id)}
             earlier = await _earlier_attempt(channel, rendered, recorded)
-        message, thread = await _text_post(channel, rendered, plan, earlier)
+        message, thread = await _text_post(channel, rendered, plan, collect, earlier)
     post = await posts.record_post(
         bot.db,
         guild_id=channel.guild.id,
@@ -91,7 +95,6 @@ async def post_lesson(
         schedule_id=plan.schedule_id,
         occurrence=plan.occurrence,
     )
-    bot.collector.track(thread.id)
     log.info(
         "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id
     )
@@ -106,6 +109,7 @@ async def _text_post(
     channel: discord.TextChannel,
     rendered: LessonPost,
     plan: PostPlan,
+    collect: Callable[[int], None],
     earlier: list[discord.Message] | None = None,
 ) -> tuple[discord.Message, discord.Thread]:
     """Send the article's messages (reusing ``earlier`` ones), open the thread, ask the question."""
@@ -120,11 +124,13 @@ async def _text_post(
     assert first is not None, "render_lesson always yields at least one message"
     try:
         thread = await first.create_thread(name=rendered.thread_name)
+        collect(thread.id)
     except discord.HTTPException as error:
         if error.code != _THREAD_ALREADY_CREATED:
             raise
         # A retry after a crash: the thread exists already and has the message's id.
         thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
+        collect(thread.id)
         if await _bot_said(thread, rendered.prompt_message):
             return first, thread
     await _send(thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))
@@ -188,15 +194,17 @@ async def _bot_said(thread: discord.Thread, content: str) -> bool:
 
 
 async def _forum_post(
-    channel: discord.ForumChannel, rendered: LessonPost, plan: PostPlan
+    channel: discord.ForumChannel, rendered: LessonPost, plan: PostPlan, collect: Callable[[int], None]
 ) -> tuple[discord.Message, discord.Thread]:
     if plan.nonce is not None:
         existing = _existing_forum_post(channel, rendered.thread_name, plan)
         if existing is not None:
+            collect(existing[1].id)
             return existing
     created = await channel.create_thread(
         name=rendered.thread_name, embeds=to_embeds(rendered.messages[0]), allowed_mentions=NO_MENTIONS
     )
+    collect(created.thread.id)
     for index, embeds in enumerate(rendered.messages[1:], start=1):
         await _send(created.thread, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
     await _send(created.thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))
