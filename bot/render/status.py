@@ -9,27 +9,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.content.models import Lesson
 from bot.render import limits
 from bot.render.concept import escape_user_text as escape
 from bot.render.timestamps import full, full_and_relative
+from bot.scheduling.queue import LessonState
 
 INFO_COLOR = 0x5865F2
 WARNING_COLOR = 0xFEE75C
 
 
-@dataclass(frozen=True, slots=True)
-class LessonState:
-    lesson: Lesson
-    posted_at: datetime | None = None
-    scheduled_at: datetime | None = None
-    queue_position: int | None = None
-    weekly_at: datetime | None = None
-
-
 def _state_text(state: LessonState) -> str:
     if state.posted_at is not None:
         return f"posted {full(state.posted_at)}"
+    if state.posting_now:
+        return "being posted now"
     if state.scheduled_at is not None:
         return f"scheduled {full_and_relative(state.scheduled_at)}"
     text = f"queued (#{state.queue_position})"

@@ -16,7 +16,8 @@ from bot.features.moderation import require_guild, require_moderator
 from bot.features.posting.poster import post_lesson
 from bot.features.posting.target import target_channel
 from bot.render.lesson import render_lesson
-from bot.render.status import LessonState, render_lesson_list
+from bot.render.status import render_lesson_list
+from bot.scheduling.queue import booked_lessons, lesson_states
 from bot.store import posts, schedules
 
 if TYPE_CHECKING:
@@ -73,21 +74,14 @@ class LessonsCog(commands.Cog):
     @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
     async def list_(self, interaction: discord.Interaction) -> None:
         guild_id = require_guild(interaction)
-        posted = {p.lesson_id: p for p in await posts.posts_in_guild(self.bot.db, guild_id)}
+        posted = {p.lesson_id: p.posted_at for p in await posts.posts_in_guild(self.bot.db, guild_id)}
         pending = await schedules.pending_for_guild(self.bot.db, guild_id)
-        once = {s.lesson_id: s.next_run for s in pending if s.kind == "once" and s.lesson_id and s.next_run}
-        weekly_runs = sorted(s.next_run for s in pending if s.kind == "weekly" and s.next_run)
-        states = []
-        queue_position = 0
-        for lesson in self.bot.library.lessons:
-            if lesson.id in posted:
-                states.append(LessonState(lesson, posted_at=posted[lesson.id].posted_at))
-            elif lesson.id in once:
-                states.append(LessonState(lesson, scheduled_at=once[lesson.id]))
-            else:
-                next_weekly = weekly_runs[queue_position] if queue_position < len(weekly_runs) else None
-                queue_position += 1
-                states.append(LessonState(lesson, queue_position=queue_position, weekly_at=next_weekly))
+        states = lesson_states(
+            self.bot.library.lessons,
+            posted,
+            booked_lessons(pending),
+            [s.next_run for s in pending if s.kind == "weekly" and s.next_run],
+        )
         await interaction.response.send_message(
             embed=discord.Embed.from_dict(render_lesson_list(states)),
             ephemeral=True,

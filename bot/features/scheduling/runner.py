@@ -19,6 +19,7 @@ from bot.content.models import Lesson
 from bot.errors import MissingBotPermissions
 from bot.features.posting.poster import PostPlan, post_lesson
 from bot.scheduling.dispatcher import PermanentPostError, PostOutcome, RetryableError
+from bot.scheduling.queue import booked_lessons, lesson_queue
 from bot.store import posts, schedules
 from bot.store import settings as guild_settings
 from bot.store.schedules import Schedule
@@ -35,9 +36,9 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
     A lesson a moderator scheduled for a date of its own is theirs to post then; the weekly
     queue moves on to the next one (as /lesson list shows it).
     """
-    taken = await posts.posted_lesson_ids(bot.db, guild_id)
-    taken |= {s.lesson_id for s in await schedules.pending_for_guild(bot.db, guild_id) if s.kind == "once"}
-    return next((lesson for lesson in bot.library.lessons if lesson.id not in taken), None)
+    posted = await posts.posted_lesson_ids(bot.db, guild_id)
+    booked = booked_lessons(await schedules.pending_for_guild(bot.db, guild_id))
+    return next(iter(lesson_queue(bot.library.lessons, posted, booked)), None)
 
 
 class ScheduledPoster:
