@@ -523,6 +523,11 @@ async def test_deleted_channel_fails_the_schedule_with_the_reason(launch: Launch
     [sent] = [r for r in fake.requests_matching("POST", rf"/channels/{fake.text.id}/messages$")]
     assert sent.json["allowed_mentions"]["parse"] == []
     assert [int(user) for user in sent.json["allowed_mentions"]["users"]] == [fake.moderator.id]
+    # A failed schedule is offered by cancel's autocomplete; cancelling clears it from the list.
+    [choice] = await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="#1")
+    assert choice["value"] == 1 and "failed" in choice["name"]
+    await fake.slash(fake.moderator, "schedule cancel", id=1)
+    assert "Nothing is scheduled" in await schedule_list(harness)
 
 
 async def test_lost_permission_at_posting_time_fails_and_tells_the_moderators(launch: Launch) -> None:

@@ -220,17 +220,17 @@ class SchedulingCog(commands.Cog):
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
+        wanted = current.strip().lstrip("#").casefold()
         choices = []
-        for item in await schedules.pending_for_guild(self.bot.db, interaction.guild_id):
+        # Missed and failed schedules too: cancelling is how a moderator clears them from the list.
+        for item in await schedules.listable_for_guild(self.bot.db, interaction.guild_id):
             lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
             what = lesson.title if lesson else "next in queue"
-            when = weekly_rule(item) or (f"{item.next_run:%Y-%m-%d %H:%M} UTC" if item.next_run else "")
+            when = weekly_rule(item) or (
+                f"{item.next_run:%Y-%m-%d %H:%M} UTC" if item.next_run else item.state
+            )
             name = f"#{item.id} {item.kind} · {when} · {what}"
-            if (
-                current.strip()
-                and current.strip().lstrip("#") not in name.casefold()
-                and current.casefold() not in name.casefold()
-            ):
+            if wanted and wanted not in name.casefold():
                 continue
             choices.append(app_commands.Choice(name=name[:CHOICE_NAME], value=item.id))
         return choices[:AUTOCOMPLETE_CHOICES]
