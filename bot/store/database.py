@@ -4,6 +4,11 @@ Callers (the modules of ``bot.store``) hand it SQL with parameters and get plain
 outside ``bot.store`` sees a cursor. SQL runs on aiosqlite's own thread, so a slow statement never
 runs on the event loop. One connection is shared by the whole bot; an ``asyncio.Lock`` keeps the
 statements of one ``transaction()`` from interleaving with those of other tasks.
+
+Every method is one trip to that thread: the statement, its cursor's results and the cursor's
+close happen in one function queued on aiosqlite's connection thread (aiosqlite's own methods
+would make a trip for each step). ``execute_all`` runs a whole transaction, BEGIN to COMMIT, in
+one trip: the form for batched writes, where each trip costs a wake-up of both threads.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +59,86 @@ def parse_utc(text: str) -> datetime:
 
 def parse_utc_or_none(text: str | None) -> datetime | None:
     return None if text is None else parse_utc(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One statement of an ``execute_all`` transaction: ``params`` is one parameter row, or with
+    ``many`` a sequence of rows (run as ``executemany``)."""
+
+    sql: str
+    params: Any = ()
+    many: bool = False
+
+
+# These run on aiosqlite's connection thread (through ``Database._call``), never on the loop.
+
+
+def _execute_on(conn: sqlite3.Connection, sql: str, params: Any) -> int:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.rowcount
+    finally:
+        cur.close()
+
+
+def _insert_on(conn: sqlite3.Connection, sql: str, params: Any) -> int | None:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.lastrowid
+    finally:
+        cur.close()
+
+
+def _executemany_on(conn: sqlite3.Connection, sql: str, rows: Any) -> int:
+    cur = conn.executemany(sql, rows)
+    try:
+        return cur.rowcount
+    finally:
+        cur.close()
+
+
+def _fetch_one_on(conn: sqlite3.Connection, sql: str, params: Any) -> Row | None:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.fetchone()
+    finally:
+        cur.close()
+
+
+def _fetch_all_on(conn: sqlite3.Connection, sql: str, params: Any) -> list[Row]:
+    cur = conn.execute(sql, params)
+    try:
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def _execute_script_on(conn: sqlite3.Connection, script: str) -> None:
+    conn.executescript(script).close()
+
+
+def _execute_all_on(conn: sqlite3.Connection, statements: Sequence[Statement], own_transaction: bool) -> int:
+    """The statements in order, inside BEGIN IMMEDIATE ... COMMIT when ``own_transaction``
+    (ROLLBACK on any error); return the rows they changed."""
+    if own_transaction:
+        conn.execute("BEGIN IMMEDIATE")
+    changed = 0
+    try:
+        for statement in statements:
+            if statement.many:
+                cur = conn.executemany(statement.sql, statement.params)
+            else:
+                cur = conn.execute(statement.sql, statement.params)
+            changed += max(cur.rowcount, 0)
+            cur.close()
+        if own_transaction:
+            conn.execute("COMMIT")
+    except BaseException:
+        if own_transaction and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return changed
 
 
 class DatabaseUrlError(Exception):
@@ -164,10 +250,16 @@ class Database:
         await self.execute("BEGIN IMMEDIATE")
         await self.execute("ROLLBACK")
 
-    async def _run(self, fn: Any, *args: Any) -> Any:
-        """Run one aiosqlite call, counting it as one statement."""
-        self.query_count += 1
-        return await fn(*args)
+    async def _call(self, statements: int, fn: Any, *args: Any) -> Any:
+        """Run ``fn(sqlite3_connection, *args)`` on aiosqlite's connection thread: one trip.
+
+        ``statements`` is how many statements ``fn`` sends to SQLite (for ``query_count``).
+        aiosqlite has no public call for this; ``Connection._execute`` is the method all of its
+        own public ones queue their work through (aiosqlite 0.17 to 0.22 at least).
+        """
+        self.query_count += statements
+        conn = self._conn
+        return await conn._execute(fn, conn._conn, *args)
 
     @asynccontextmanager
     async def _guard(self) -> AsyncIterator[None]:
@@ -181,45 +273,48 @@ class Database:
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
         async with self._guard():
-            cur = await self._run(self._conn.execute, sql, params)
-            rowcount = cur.rowcount
-            await cur.close()
-            return rowcount
+            return await self._call(1, _execute_on, sql, params)
 
     async def execute_script(self, script: str) -> None:
         """Run several statements at once (migrations). Note: SQLite commits any open transaction first."""
         async with self._guard():
-            await self._run(self._conn.executescript, script)
+            await self._call(1, _execute_script_on, script)
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; return the new row's id."""
         async with self._guard():
-            cur = await self._run(self._conn.execute, sql, params)
-            rowid = cur.lastrowid
-            await cur.close()
+            rowid = await self._call(1, _insert_on, sql, params)
             return int(rowid) if rowid is not None else 0
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> int:
         """Run one statement for each parameter row (one round trip); return rows changed."""
         async with self._guard():
-            cur = await self._run(self._conn.executemany, sql, rows)
-            rowcount = cur.rowcount
-            await cur.close()
-            return rowcount
+            return await self._call(1, _executemany_on, sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row of a query (addressable by column name), or None."""
         async with self._guard():
-            cur = await self._run(self._conn.execute, sql, params)
-            row = await cur.fetchone()
-            await cur.close()
-            return row
+            return await self._call(1, _fetch_one_on, sql, params)
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """All rows of a query (addressable by column name)."""
         async with self._guard():
-            rows = await self._run(self._conn.execute_fetchall, sql, params)
-            return list(rows)
+            return await self._call(1, _fetch_all_on, sql, params)
+
+    async def execute_all(self, statements: Sequence[Statement]) -> int:
+        """Run the statements in order as one transaction, in one trip to the connection's thread;
+        return the rows they changed.
+
+        All or nothing: BEGIN IMMEDIATE, the statements, COMMIT, or ROLLBACK if any fails (the
+        error is raised). Inside this task's ``transaction()`` they join it instead. Counted in
+        ``query_count`` as the statements plus BEGIN and COMMIT, as ``transaction()`` counts them.
+        """
+        if not statements:
+            return 0
+        if self._in_tx.get():
+            return await self._call(len(statements), _execute_all_on, statements, False)
+        async with self._lock:
+            return await self._call(len(statements) + 2, _execute_all_on, statements, True)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
@@ -234,13 +329,13 @@ class Database:
         async with self._lock:
             token = self._in_tx.set(True)
             try:
-                await self._run(self._conn.execute, "BEGIN IMMEDIATE")
+                await self._call(1, _execute_on, "BEGIN IMMEDIATE", ())
                 try:
                     yield self
                 except BaseException:
-                    await self._run(self._conn.execute, "ROLLBACK")
+                    await self._call(1, _execute_on, "ROLLBACK", ())
                     raise
-                await self._run(self._conn.execute, "COMMIT")
+                await self._call(1, _execute_on, "COMMIT", ())
             finally:
                 self._in_tx.reset(token)
 

@@ -15,7 +15,7 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
-from bot.store.database import Database, Row, parse_utc, parse_utc_or_none, utc_text
+from bot.store.database import Database, Row, Statement, parse_utc, parse_utc_or_none, utc_text
 
 _COLUMNS = (
     "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
@@ -46,11 +46,15 @@ _EDIT = (
     "WHERE message_id = ? AND (edited_at IS NULL OR edited_at <= ?)"
 )
 _DELETE = "DELETE FROM replies WHERE message_id = ?"
+_DELETE_THREAD = "DELETE FROM replies WHERE thread_id = ?"
 
 
 # A reply as stored: the parameters of one row in _COLUMNS order (what Reply.params() returns).
 # The collector builds these directly from Discord messages on the hot path.
 ReplyRow = tuple[int, int, int, int, str, str, str, str, str | None]
+
+# One group of ``apply_changes``: upserts, edits, deleted message ids, a deleted thread (or None).
+ReplyChanges = tuple[Sequence[ReplyRow], Sequence["ReplyEdit"], Sequence[int], int | None]
 
 
 @dataclass(slots=True)
@@ -142,16 +146,57 @@ async def upsert_many(db: Database, replies: Iterable[Reply]) -> None:
 
 
 async def upsert_rows(db: Database, rows: Sequence[tuple[Any, ...]]) -> None:
-    """``upsert_many`` for rows already made with ``Reply.params`` (the writer prepares them).
+    """``upsert_many`` for rows already made with ``Reply.params`` (the writer prepares them)."""
+    await db.execute_all(_upsert_statements(rows))
 
-    Rows go in multi-row INSERT statements of up to ``ROWS_PER_STATEMENT`` rows: one thread hop
-    and one statement instead of one step per row, which measured about 1.4x the rows/s of
-    ``executemany`` (bench/ingest.py).
-    """
-    async with db.transaction():
-        for start in range(0, len(rows), ROWS_PER_STATEMENT):
-            part = rows[start : start + ROWS_PER_STATEMENT]
-            await db.execute(_upsert_sql(len(part)), list(chain.from_iterable(part)))
+
+def _upsert_statements(rows: Sequence[tuple[Any, ...]]) -> list[Statement]:
+    """Multi-row INSERT statements of up to ``ROWS_PER_STATEMENT`` rows: one statement instead of
+    one step per row, which measured about 1.4x the rows/s of ``executemany`` (bench/ingest.py)."""
+    if len(rows) <= ROWS_PER_STATEMENT:
+        return [Statement(_upsert_sql(len(rows)), list(chain.from_iterable(rows)))] if rows else []
+    statements = []
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        part = rows[start : start + ROWS_PER_STATEMENT]
+        statements.append(Statement(_upsert_sql(len(part)), list(chain.from_iterable(part))))
+    return statements
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedChanges:
+    """Groups of changes made into statements ahead of the write (``prepare_changes``)."""
+
+    statements: list[Statement]
+    operations: int  # how many rows, edits, deletes and thread deletions they carry
+
+
+def prepare_changes(changes: Iterable[ReplyChanges]) -> PreparedChanges:
+    """The statements applying groups of changes in order; within a group: the deletes, then the
+    upserts, then the edits, then the thread's deletion. Synchronous, so the reply writer makes
+    the next batch's while the database thread writes the last one."""
+    statements: list[Statement] = []
+    operations = 0
+    for upserts, edits, deletes, forget_thread in changes:
+        if deletes:
+            statements.append(Statement(_DELETE, [(int(i),) for i in deletes], many=True))
+        if upserts:
+            statements.extend(_upsert_statements(upserts))
+        if edits:
+            statements.append(Statement(_EDIT, [e.params() for e in edits], many=True))
+        if forget_thread is not None:
+            statements.append(Statement(_DELETE_THREAD, (forget_thread,)))
+        operations += len(deletes) + len(upserts) + len(edits) + (forget_thread is not None)
+    return PreparedChanges(statements, operations)
+
+
+async def apply_prepared(db: Database, prepared: PreparedChanges) -> None:
+    """Apply prepared changes in one transaction: one trip to the database thread."""
+    await db.execute_all(prepared.statements)
+
+
+async def apply_changes(db: Database, changes: Iterable[ReplyChanges]) -> None:
+    """Apply groups of changes in order, all in one transaction (see ``prepare_changes``)."""
+    await apply_prepared(db, prepare_changes(changes))
 
 
 async def apply_edit(
@@ -170,21 +215,19 @@ async def apply_edits(db: Database, edits: Iterable[ReplyEdit]) -> None:
     """Apply several edits in one transaction."""
     rows = [e.params() for e in edits]
     if rows:
-        async with db.transaction():
-            await db.executemany(_EDIT, rows)
+        await db.execute_all([Statement(_EDIT, rows, many=True)])
 
 
 async def delete_many(db: Database, message_ids: Iterable[int]) -> None:
     """Forget these messages (deleted on Discord: members' privacy)."""
     rows = [(int(i),) for i in message_ids]
     if rows:
-        async with db.transaction():
-            await db.executemany(_DELETE, rows)
+        await db.execute_all([Statement(_DELETE, rows, many=True)])
 
 
 async def delete_thread(db: Database, thread_id: int) -> int:
     """Forget every reply of a deleted thread; return how many."""
-    return await db.execute("DELETE FROM replies WHERE thread_id = ?", (thread_id,))
+    return await db.execute(_DELETE_THREAD, (thread_id,))
 
 
 async def replies_for_thread(db: Database, thread_id: int) -> list[Reply]:

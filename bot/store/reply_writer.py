@@ -4,8 +4,9 @@ Message events arrive one by one, sometimes thousands a minute. Writing each wit
 statement and commit would cost a thread hop and an fsync per message; instead the event handler
 appends an operation to an in-memory queue (O(1), synchronous, never awaits) and one background
 task drains it in batches: up to ``batch_size`` operations, or whatever arrived within
-``max_delay`` of the first, in one transaction with one ``executemany`` per kind. SQL runs on
-aiosqlite's thread, so the loop only prepares parameters.
+``max_delay`` of the first, in one transaction (multi-row upserts, one ``executemany`` for the
+edits and one for the deletes) that goes to aiosqlite's thread in one trip: the loop only
+prepares parameters, and each batch costs one wake-up of each thread, not one per statement.
 
 Order is the order of enqueueing, with these refinements, applied per batch:
 - a delete wins over an earlier add or edit of the same message, and a deleted id is remembered
@@ -31,16 +32,21 @@ from bot.store.replies import Reply, ReplyEdit, ReplyRow, merge_edit
 
 log = logging.getLogger(__name__)
 
-_ADD = 0
-_EDIT = 1
-_DELETE = 2
-_FORGET_THREAD = 3
-
 RECENT_DELETES = 50_000
 RECENT_EDITS = 10_000
 
 
-_Segment = tuple[list[ReplyRow], list[ReplyEdit], list[int], int | None]
+_Segment = tuple[list[ReplyRow], list[ReplyEdit], list[int], int | None]  # a replies.ReplyChanges
+
+
+@dataclass(frozen=True, slots=True)
+class _ForgetThread:
+    thread_id: int
+
+
+# A queued operation, told apart by its type: a row tuple (add), a ReplyEdit (edit), an int (the
+# id of a deleted message) or a _ForgetThread. Adds, the hot path's, are queued as they come.
+_Op = ReplyRow | ReplyEdit | int | _ForgetThread
 
 
 @dataclass(slots=True)
@@ -76,8 +82,9 @@ class ReplyWriter:
         self._db = db
         self.batch_size = batch_size
         self.max_delay = max_delay
-        self._ops: deque[tuple[int, object]] = deque()
-        self._enqueued = 0  # operations ever enqueued
+        self._ops: deque[_Op] = deque()
+        self._taken = 0  # operations ever taken from the queue into a batch
+        self._other_at = -1  # queue position (counted from the first operation ever) of the last non-add
         self._done = 0  # operations ever committed (or given up on)
         self._flushes: list[_Flush] = []
         self._wake = asyncio.Event()  # something is queued
@@ -96,16 +103,16 @@ class ReplyWriter:
 
     def add_row(self, row: ReplyRow) -> None:
         """Store one reply given as its row (``Reply.params()`` order): the hot path's form."""
-        # _push inlined: this runs for every thread message.
+        # _push's work, trimmed: this runs for every thread message.
         if self._closing:
             log.warning("Reply write after the writer closed; dropped (message %s).", row[0])
             return
         ops = self._ops
-        ops.append((_ADD, row))
-        self._enqueued += 1
-        if not self._wake.is_set():
+        ops.append(row)
+        queued = len(ops)
+        if queued == 1:
             self._wake.set()
-        if len(ops) >= self.batch_size and not self._hurry.is_set():
+        elif queued == self.batch_size:
             self._hurry.set()
 
     def edit(
@@ -116,16 +123,16 @@ class ReplyWriter:
         attachments: tuple[str, ...] | None = None,
     ) -> None:
         """Apply an edit; ``attachments`` None keeps the stored ones."""
-        self._push(_EDIT, ReplyEdit(message_id, content, edited_at, attachments))
+        self._push(ReplyEdit(message_id, content, edited_at, attachments))
 
     def delete(self, message_ids: Iterable[int]) -> None:
         """Forget these messages."""
         for message_id in message_ids:
-            self._push(_DELETE, int(message_id))
+            self._push(int(message_id))
 
     def forget_thread(self, thread_id: int) -> None:
         """Forget every reply of a thread, including those still queued."""
-        self._push(_FORGET_THREAD, int(thread_id))
+        self._push(_ForgetThread(int(thread_id)))
 
     @property
     def db(self) -> Database:
@@ -136,15 +143,23 @@ class ReplyWriter:
         """Operations enqueued and not yet committed."""
         return self._enqueued - self._done
 
-    def _push(self, kind: int, item: object) -> None:
+    @property
+    def _enqueued(self) -> int:
+        """Operations ever enqueued."""
+        return self._taken + len(self._ops)
+
+    def _push(self, op: _Op) -> None:
+        """Queue an edit, delete or thread deletion (adds have ``add_row``)."""
         if self._closing:
-            log.warning("Reply write after the writer closed; dropped (kind %d).", kind)
+            log.warning("Reply write after the writer closed; dropped (%r).", op)
             return
-        self._ops.append((kind, item))
-        self._enqueued += 1
-        if not self._wake.is_set():
+        ops = self._ops
+        self._other_at = self._taken + len(ops)
+        ops.append(op)
+        queued = len(ops)
+        if queued == 1:
             self._wake.set()
-        if len(self._ops) >= self.batch_size and not self._hurry.is_set():
+        elif queued == self.batch_size:
             self._hurry.set()
 
     # -- life cycle --------------------------------------------------------------------------------
@@ -190,16 +205,37 @@ class ReplyWriter:
                 # Let a burst gather into one batch, but never hold a write longer than max_delay.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._hurry.wait(), self.max_delay)
-            self._hurry.clear()
-            count = min(len(self._ops), self.batch_size)
-            if count == 0:
+            taken = self._take()
+            if taken is None:
                 continue
-            batch = [self._ops.popleft() for _ in range(count)]
-            if len(self._ops) >= self.batch_size:
-                self._hurry.set()
-            await self._write(batch)
+            count, prepared = taken
+            if prepared is not None:
+                await self._write(prepared, count)
             self._done += count
             self._wake_flushes()
+
+    def _take(self) -> tuple[int, replies.PreparedChanges | None] | None:
+        """Pop the next batch (up to ``batch_size`` operations) and prepare its statements: how
+        many operations were taken and their writes, or None if none is queued.
+
+        A batch that cannot even be prepared is counted as lost (and its writes are None).
+        """
+        self._hurry.clear()
+        ops = self._ops
+        count = min(len(ops), self.batch_size)
+        if count == 0:
+            return None
+        first = self._taken
+        batch = [ops.popleft() for _ in range(count)]
+        self._taken = first + count
+        if len(ops) >= self.batch_size:
+            self._hurry.set()
+        try:
+            return count, replies.prepare_changes(self._plan(batch, adds_only=self._other_at < first))
+        except Exception:
+            self.lost += count
+            log.exception("Preparing a batch of %d reply operations failed; they are lost.", count)
+            return count, None
 
     def _wake_flushes(self) -> None:
         if not self._flushes:
@@ -215,46 +251,39 @@ class ReplyWriter:
         if still:
             self._hurry.set()
 
-    async def _write(self, batch: list[tuple[int, object]]) -> None:
-        try:
-            segments = self._plan(batch)
-        except Exception:
-            self.lost += len(batch)
-            log.exception("Preparing a batch of %d reply operations failed; they are lost.", len(batch))
-            return
+    async def _write(self, prepared: replies.PreparedChanges, count: int) -> None:
+        """Commit a planned batch of ``count`` operations; retried once, then given up with a log."""
         for attempt in (1, 2):
             try:
-                async with self._db.transaction():
-                    for upserts, edits, deletes, forget in segments:
-                        if deletes:
-                            await replies.delete_many(self._db, deletes)
-                        if upserts:
-                            await replies.upsert_rows(self._db, upserts)
-                        if edits:
-                            await replies.apply_edits(self._db, edits)
-                        if forget is not None:
-                            await replies.delete_thread(self._db, forget)
+                await replies.apply_prepared(self._db, prepared)
                 return
             except asyncio.CancelledError:
                 raise
             except Exception:
                 if attempt == 1:
-                    log.exception("Writing a batch of %d reply operations failed; retrying once.", len(batch))
+                    log.exception("Writing a batch of %d reply operations failed; retrying once.", count)
                 else:
-                    self.lost += len(batch)
+                    self.lost += count
                     log.exception(
                         "Writing a batch of %d reply operations failed again; %d operations lost.",
-                        len(batch),
-                        len(batch),
+                        count,
+                        count,
                     )
 
-    def _plan(self, batch: list[tuple[int, object]]) -> list[_Segment]:
-        """Reduce a batch to one net operation per message, in segments split at thread deletions."""
+    def _plan(self, batch: list[_Op], *, adds_only: bool = False) -> list[_Segment]:
+        """Reduce a batch to one net operation per message, in segments split at thread deletions.
+
+        ``adds_only``: the batch holds nothing but rows (the burst case), planned by a shortcut.
+        """
         deleted = self._deleted.members  # the plain set: a C-level lookup per operation
         orphans = self._orphan_edits
-        if not orphans and not any(kind for kind, _ in batch):  # only adds (kind 0): the burst case
-            rows: dict[int, ReplyRow] = {row[0]: row for _, row in batch if row[0] not in deleted}  # type: ignore[index]
-            return [(list(rows.values()), [], [], None)]
+        if adds_only and not orphans:
+            if deleted:
+                rows: dict[int, ReplyRow] = {row[0]: row for row in batch if row[0] not in deleted}  # type: ignore[index]
+            else:
+                rows = {row[0]: row for row in batch}  # type: ignore[index]
+            # The last version of a message wins (an upsert cannot touch one row twice).
+            return [(batch if len(rows) == len(batch) else list(rows.values()), [], [], None)]  # type: ignore[list-item]
 
         segments: list[_Segment] = []
         state: dict[int, object] = {}  # message id -> row tuple (upsert) | ReplyEdit (edit) | None (delete)
@@ -276,22 +305,10 @@ class ReplyWriter:
             segments.append((upserts, edits, deletes, forget))
             state.clear()
 
-        for kind, item in batch:
-            if kind == _ADD:
-                row: ReplyRow = item  # type: ignore[assignment]
-                message_id = row[0]
-                if message_id in deleted:
-                    continue
-                previous = state.get(message_id)
-                if type(previous) is ReplyEdit:
-                    row = merge_edit(row, previous)
-                if orphans:
-                    early = orphans.pop(message_id, None)
-                    if early is not None:
-                        row = merge_edit(row, early)
-                state[message_id] = row
-            elif kind == _EDIT:
-                edit: ReplyEdit = item  # type: ignore[assignment]
+        for op in batch:
+            kind = type(op)
+            if kind is ReplyEdit:
+                edit: ReplyEdit = op  # type: ignore[assignment]
                 message_id = edit.message_id
                 if message_id in deleted:
                     continue
@@ -305,13 +322,26 @@ class ReplyWriter:
                 else:
                     state[message_id] = edit
                     self._remember_edit(edit)
-            elif kind == _DELETE:
-                message_id = item  # type: ignore[assignment]
+            elif kind is int:  # a deleted message's id
+                message_id = op  # type: ignore[assignment]
                 self._deleted.add(message_id)
                 orphans.pop(message_id, None)
                 state[message_id] = None
-            else:
-                close_segment(item)  # type: ignore[arg-type]
+            elif kind is _ForgetThread:
+                close_segment(op.thread_id)  # type: ignore[union-attr]
+            else:  # a row to store
+                row: ReplyRow = tuple(op)  # type: ignore[arg-type]
+                message_id = row[0]
+                if message_id in deleted:
+                    continue
+                previous = state.get(message_id)
+                if type(previous) is ReplyEdit:
+                    row = merge_edit(row, previous)
+                if orphans:
+                    early = orphans.pop(message_id, None)
+                    if early is not None:
+                        row = merge_edit(row, early)
+                state[message_id] = row
         if state:
             close_segment(None)
         return segments

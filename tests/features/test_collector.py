@@ -6,6 +6,7 @@ as the gateway would deliver them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -360,3 +361,13 @@ async def test_the_fast_row_path_matches_the_plain_conversion(fake):
     bot = fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))
     assert maker.row(bot) is None
     assert reply_from_message(bot) is None
+
+
+async def test_the_fast_row_path_writes_attachment_urls_as_json_does(fake):
+    from bot.features.discussion.collector import _RowMaker, reply_from_message
+
+    urls = ("https://cdn.example/ünï cödé.png", 'https://x/"quoted"\\back.pdf', "https://x/\u2028tab\t.txt")
+    message = fake.message(payload(5, attachments=urls))
+    row = _RowMaker().row(message)
+    assert row == reply_from_message(message).params()
+    assert row[6] == json.dumps(list(urls))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.store.database import Database, DatabaseUrlError, parse_database_url, parse_utc, utc_text
+from bot.store.database import Database, DatabaseUrlError, Statement, parse_database_url, parse_utc, utc_text
 
 
 @pytest.mark.parametrize(
@@ -166,6 +167,41 @@ async def test_nested_transaction_joins_the_outer_one(db):
         async with db.transaction():
             async with db.transaction():
                 await db.execute("INSERT INTO guild_settings (guild_id) VALUES (?)", (1,))
+            raise RuntimeError("outer fails")
+    assert await db.fetch_all("SELECT * FROM guild_settings") == []
+
+
+async def test_execute_all_commits_the_statements_together(db):
+    before = db.query_count
+    changed = await db.execute_all(
+        [
+            Statement("INSERT INTO guild_settings (guild_id) VALUES (?)", (1,)),
+            Statement("INSERT INTO guild_settings (guild_id) VALUES (?)", [(2,), (3,)], many=True),
+        ]
+    )
+    assert changed == 3
+    assert db.query_count - before == 4  # BEGIN, two statements, COMMIT
+    rows = await db.fetch_all("SELECT guild_id FROM guild_settings ORDER BY guild_id")
+    assert [r["guild_id"] for r in rows] == [1, 2, 3]
+
+
+async def test_execute_all_rolls_back_every_statement_when_one_fails(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute_all(
+            [
+                Statement("INSERT INTO guild_settings (guild_id) VALUES (?)", (1,)),
+                Statement("INSERT INTO guild_settings (guild_id) VALUES (?)", (1,)),  # same key
+            ]
+        )
+    assert await db.fetch_all("SELECT * FROM guild_settings") == []
+    await db.execute("INSERT INTO guild_settings (guild_id) VALUES (?)", (5,))  # usable afterwards
+    assert len(await db.fetch_all("SELECT * FROM guild_settings")) == 1
+
+
+async def test_execute_all_joins_the_tasks_transaction(db):
+    with pytest.raises(RuntimeError):
+        async with db.transaction():
+            await db.execute_all([Statement("INSERT INTO guild_settings (guild_id) VALUES (?)", (1,))])
             raise RuntimeError("outer fails")
     assert await db.fetch_all("SELECT * FROM guild_settings") == []
 

@@ -160,15 +160,15 @@ async def test_an_idle_writer_issues_no_queries(db, writer):
 
 
 async def test_a_failed_batch_is_retried_once(db, writer, monkeypatch, caplog):
-    real = replies.upsert_rows
+    real = replies.apply_prepared
     failures = [RuntimeError("disk hiccup")]
 
-    async def flaky(database, rows):
+    async def flaky(database, prepared):
         if failures:
             raise failures.pop()
-        await real(database, rows)
+        await real(database, prepared)
 
-    monkeypatch.setattr(replies, "upsert_rows", flaky)
+    monkeypatch.setattr(replies, "apply_prepared", flaky)
     writer.add(reply(1))
     await writer.flush()
     assert sorted(await stored(db)) == [1]
@@ -177,15 +177,15 @@ async def test_a_failed_batch_is_retried_once(db, writer, monkeypatch, caplog):
 
 
 async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(db, writer, monkeypatch, caplog):
-    real = replies.upsert_rows
+    real = replies.apply_prepared
     broken = True
 
-    async def failing(database, rows):
+    async def failing(database, prepared):
         if broken:
             raise RuntimeError("disk full")
-        await real(database, rows)
+        await real(database, prepared)
 
-    monkeypatch.setattr(replies, "upsert_rows", failing)
+    monkeypatch.setattr(replies, "apply_prepared", failing)
     writer.add(reply(1))
     writer.add(reply(2))
     await writer.flush()  # returns: the batch is given up, not retried forever

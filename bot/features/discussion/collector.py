@@ -10,10 +10,10 @@ messages costs the event loop a few microseconds each and the SQL happens in bat
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 import discord
@@ -58,12 +58,23 @@ def reply_from_message(message: discord.Message) -> Reply | None:
     )
 
 
+# The ISO-8601 tail of an instant's millisecond, as ``datetime.isoformat()`` writes it in UTC.
+_MILLISECOND_TAILS = tuple(f".{milli:03d}000+00:00" if milli else "+00:00" for milli in range(1000))
+
+
+def _json_urls(attachments: list[discord.Attachment]) -> str:
+    """``json.dumps([a.url for a in attachments])``, text for text, with json's own C string encoder
+    and without ``dumps``' per-call set-up (a tenth of the time)."""
+    return "[" + ", ".join([encode_basestring_ascii(a.url) for a in attachments]) + "]"
+
+
 class _RowMaker:
-    """``reply_from_message(m).params()`` in about half the time, for the per-message hot path.
+    """``reply_from_message(m).params()`` in about a third of the time, for the per-message hot path.
 
     The creation time comes straight from the snowflake as ISO text (a message's ``created_at``
-    is its snowflake's millisecond), with the date-and-seconds part cached per second, instead of
-    making a datetime and formatting it. Equality with the slow path is tested.
+    is its snowflake's millisecond): the date-and-seconds part cached per second, the millisecond
+    part from a table, instead of making a datetime and formatting it. Equality with the slow
+    path is tested.
     """
 
     def __init__(self) -> None:
@@ -76,26 +87,32 @@ class _RowMaker:
         guild = message.guild
         if guild is None:
             return None
-        second, milli = divmod((message.id >> 22) + DISCORD_EPOCH_MS, 1000)
+        message_id = message.id
+        stamp = (message_id >> 22) + DISCORD_EPOCH_MS  # Unix milliseconds
+        second = stamp // 1000
         prefix = self._seconds.get(second)
         if prefix is None:
-            if len(self._seconds) > 4096:
-                self._seconds.clear()
-            prefix = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS
-            self._seconds[second] = prefix
+            prefix = self._second_text(second)
         attachments = message.attachments
         edited = message.edited_at
         return (
-            message.id,
+            message_id,
             message.channel.id,
             guild.id,
             author.id,
             author.display_name,
             message.content,
-            json.dumps([a.url for a in attachments]) if attachments else "[]",
-            f"{prefix}.{milli:03d}000+00:00" if milli else f"{prefix}+00:00",
+            _json_urls(attachments) if attachments else "[]",
+            prefix + _MILLISECOND_TAILS[stamp - second * 1000],
             None if edited is None else utc_text(edited),
         )
+
+    def _second_text(self, second: int) -> str:
+        if len(self._seconds) > 4096:
+            self._seconds.clear()
+        prefix = datetime.fromtimestamp(second, UTC).isoformat()[:19]  # YYYY-MM-DDTHH:MM:SS
+        self._seconds[second] = prefix
+        return prefix
 
 
 class ReplyCollector:
