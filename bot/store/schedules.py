@@ -426,18 +426,6 @@ async def mark_run_sent(
     await _set_run(db, schedule_id, occurrence, "sent", message_id=message_id, lesson_id=lesson_id)
 
 
-async def mark_run_failed(db: Database, schedule_id: int, occurrence: datetime, detail: str) -> None:
-    await _set_run(db, schedule_id, occurrence, "failed", detail=detail)
-
-
-async def mark_run_empty(db: Database, schedule_id: int, occurrence: datetime, detail: str) -> None:
-    await _set_run(db, schedule_id, occurrence, "empty", detail=detail)
-
-
-async def mark_run_missed(db: Database, schedule_id: int, occurrence: datetime, detail: str) -> None:
-    await _set_run(db, schedule_id, occurrence, "missed", detail=detail)
-
-
 async def record_missed(
     db: Database,
     schedule: Schedule,

@@ -145,9 +145,6 @@ class ReplyCollector:
         """Start keeping the replies of a lesson's thread (called when a lesson is posted)."""
         self._threads.add(thread_id)
 
-    def untrack(self, thread_id: int) -> None:
-        self._threads.discard(thread_id)
-
     def is_tracked(self, thread_id: int) -> bool:
         return thread_id in self._threads
 
@@ -201,10 +198,6 @@ class ReplyCollector:
     def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """THREAD_DELETE: the discussion is gone, so are its stored replies."""
         self.forget_thread(payload.thread_id)
-
-    def on_thread_delete(self, thread: discord.Thread) -> None:
-        """The cached-thread variant of ``on_raw_thread_delete``."""
-        self.forget_thread(thread.id)
 
     def forget_thread(self, thread_id: int) -> None:
         if thread_id in self._threads:
