@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from bot.render import limits
 from bot.render.concept import escape_user_text as escape
@@ -53,6 +53,14 @@ class ScheduleLine:
     state: str
     note: str | None = None
     weekly_rule: str | None = None
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekly_rule_text(weekday: int, at: time, timezone: str) -> str:
+    """``Mondays 09:00 Europe/Berlin``: how a weekly schedule is named to moderators."""
+    return f"{WEEKDAYS[weekday]}s {at:%H:%M} {timezone}"
 
 
 def render_schedule_list(lines: Sequence[ScheduleLine]) -> dict[str, object]:

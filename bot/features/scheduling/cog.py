@@ -16,7 +16,7 @@ from bot.features.moderation import require_guild, require_moderator
 from bot.features.posting.target import target_channel
 from bot.features.scheduling.runner import ScheduledPoster, next_queued_lesson
 from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
-from bot.render.status import ScheduleLine, render_schedule_list
+from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
 from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.recurrence import (
@@ -34,13 +34,11 @@ from bot.store.schedules import Schedule
 if TYPE_CHECKING:
     from bot.app import StudyBot
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def weekly_rule(schedule: Schedule) -> str | None:
-    if schedule.kind != "weekly" or schedule.weekday is None:
+    if schedule.kind != "weekly" or schedule.weekday is None or schedule.local_time is None:
         return None
-    return f"{WEEKDAYS[schedule.weekday]}s {schedule.local_time:%H:%M} {schedule.timezone}"
+    return weekly_rule_text(schedule.weekday, schedule.local_time, schedule.timezone)
 
 
 class SchedulingCog(commands.Cog):
