@@ -76,7 +76,11 @@ async def serve(
         library, problems = await asyncio.to_thread(load_library, settings.lessons_dir)
         for problem in problems:
             log.warning("Content problem (skipped): %s", problem)
-        log.info("Loaded %d lessons and %d concepts.", len(library.lessons), len(library.glossary.concepts))
+        log.info(
+            "Content loaded: %d lesson(s), %d concept(s).",
+            len(library.lessons),
+            len(library.glossary.concepts),
+        )
         bot = StudyBot(settings, database=database, library=library, clock=clock)
         await _run_until_stopped(bot, token, stop or asyncio.Event())
     finally:
