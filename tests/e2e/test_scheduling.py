@@ -388,6 +388,26 @@ async def test_missed_post_within_grace_is_sent_late_after_restart(launch: Launc
     assert "Nothing is scheduled" in await schedule_list(harness)
 
 
+async def test_a_server_in_a_discord_outage_is_retried_not_failed(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-1", "2026-11-25 14:00")
+    await harness.stop()
+    fake.start_outage(fake.guild)  # the bot comes back while Discord cannot serve the server
+    await move_to(harness, datetime(2026, 11, 25, 14, 0, tzinfo=UTC))
+    await harness.start()
+    await harness.clock.settle()
+    assert articles(fake, fake.text) == []
+    assert harness.db is not None
+    row = await harness.db.fetch_one("SELECT state FROM schedules WHERE id = 1")
+    assert row is not None and row["state"] == "pending"  # not "failed: the channel was deleted"
+
+    fake.end_outage(fake.guild)
+    await fake.wait_until(lambda: not harness.bot.get_guild(fake.guild.id).unavailable)
+    await harness.clock.advance(timedelta(seconds=5))  # the dispatcher's first retry
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+
 async def test_missed_post_beyond_grace_is_marked_missed_and_listed(launch: Launch) -> None:
     harness = await launch()
     fake = harness.fake

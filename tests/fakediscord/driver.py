@@ -126,6 +126,7 @@ class FakeDiscord:
         self.allow_presences = allow_presences
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, Guild] = {}
+        self.outages: set[int] = set()  # guilds unavailable, as in a Discord outage
         self.dm_channels: dict[int, Channel] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -484,6 +485,21 @@ class FakeDiscord:
             kind = 0 if target_id in guild.roles else 1
         channel.overwrites[target_id] = Overwrite(id=target_id, type=kind, allow=int(allow), deny=int(deny))
         self.dispatch("CHANNEL_UPDATE", channel.to_payload(), guild_id=guild.id, intent=GUILDS)
+
+    def start_outage(self, guild: Guild) -> None:
+        """The guild becomes unavailable, as in a Discord outage: live sessions get GUILD_DELETE
+        with ``unavailable: true``; new ones get it in READY as unavailable and no GUILD_CREATE."""
+        self.outages.add(guild.id)
+        self.dispatch(
+            "GUILD_DELETE", {"id": str(guild.id), "unavailable": True}, guild_id=guild.id, intent=GUILDS
+        )
+
+    def end_outage(self, guild: Guild) -> None:
+        """The guild is back: a GUILD_CREATE to every live session, as Discord sends then."""
+        self.outages.discard(guild.id)
+        for session in self._sessions_for(guild.id):
+            session.dispatch("GUILD_CREATE", self.guild_create_payload(guild, session))
+        self.notify()
 
     def delete_channel(self, channel: Channel) -> None:
         """Delete a channel (or thread): CHANNEL_DELETE/THREAD_DELETE; REST on it answers 10003."""

@@ -165,7 +165,8 @@ class GatewayConnection:
         }
         session.dispatch("READY", ready)
         for guild in guilds:
-            session.dispatch("GUILD_CREATE", fake.guild_create_payload(guild, session))
+            if guild.id not in fake.outages:
+                session.dispatch("GUILD_CREATE", fake.guild_create_payload(guild, session))
         fake.notify()
 
     async def _resume(self, data: dict[str, Any]) -> None:
