@@ -28,6 +28,8 @@ Outcomes of ``post``
 * ``RetryableError`` (the caller maps 429 and 5xx to it): retried after ``retry_delays``
   (or Discord's ``retry_after`` if longer), timed by the clock; when retries run out, the run
   fails, a one-off becomes ``failed``, a weekly schedule keeps its next occurrence.
+* No answer within ``post_timeout`` (a hung connection): treated as a ``RetryableError``, so a
+  stuck request holds up the other posts of its batch for two minutes at most.
 * ``PermanentPostError`` / ``PostOutcome.failed`` (deleted channel, lost permission): the
   schedule becomes ``failed`` with the reason, weekly ones too. The same cause would fail
   every following week, so stopping until a moderator fixes it and schedules again is
@@ -153,6 +155,7 @@ class Dispatcher:
         max_sleep: timedelta = timedelta(hours=1),
         claim_ahead: timedelta = timedelta(milliseconds=200),
         error_backoff: timedelta = timedelta(seconds=30),
+        post_timeout: timedelta = timedelta(minutes=2),
     ) -> None:
         self._db = db
         self._clock = clock
@@ -168,6 +171,9 @@ class Dispatcher:
         # transaction's time is not added to every post's lateness.
         self._claim_ahead = claim_ahead
         self._error_backoff = error_backoff
+        # A post still unanswered after this (a hung connection) is abandoned and retried with
+        # the same nonce, so one stuck request cannot hold up every other server's posts.
+        self._post_timeout = post_timeout
         self._never = asyncio.Event()  # for sleeps no notification should cut short
         self._wake = asyncio.Event()
         self._stale = True
@@ -347,8 +353,12 @@ class Dispatcher:
         if attempt > 1 and await self._cancelled_since(schedule, occurrence):
             return
         try:
-            async with self._semaphore:
+            async with self._semaphore, asyncio.timeout(self._post_timeout.total_seconds()):
                 outcome = await self._post(schedule, occurrence, nonce)
+        except TimeoutError:
+            reason = f"Discord did not answer within {self._post_timeout.total_seconds():.0f} s"
+            await self._retry_or_fail(schedule, occurrence, nonce, attempt, RetryableError(reason))
+            return
         except RetryableError as exc:
             await self._retry_or_fail(schedule, occurrence, nonce, attempt, exc)
             return

@@ -303,6 +303,20 @@ async def test_a_cancel_while_a_retry_waits_drops_the_retry(db, clock, poster, m
     assert run is not None and run.state == "failed" and run.detail == "Cancelled before the retry."
 
 
+async def test_a_hung_post_is_abandoned_and_retried_with_the_same_nonce(db, clock, poster, make_dispatcher):
+    schedule = await once(db, START + HOUR)
+    poster.script[schedule.id] = [asyncio.Event()]  # never answers
+    make_dispatcher(retry_delays=[timedelta(seconds=5)], post_timeout=timedelta(milliseconds=50))
+    await clock.settle()
+    await clock.advance(HOUR)  # the first attempt hangs, times out (real time), a retry is queued
+    await clock.advance(timedelta(seconds=5))
+    calls = poster.for_schedule(schedule.id)
+    assert [c.at - (START + HOUR) for c in calls] == [timedelta(0), timedelta(seconds=5)]
+    assert calls[0].nonce == calls[1].nonce
+    done = await store.get(db, schedule.id)
+    assert done is not None and done.state == "done"
+
+
 async def test_retries_run_out_and_the_one_off_fails(db, clock, poster, make_dispatcher):
     schedule = await once(db, START + HOUR)
     poster.script[schedule.id] = [RetryableError("HTTP 502")] * 3
