@@ -243,33 +243,36 @@ async def test_weekly_skips_a_lesson_booked_by_a_one_off(launch: Launch) -> None
     )
 
 
-async def test_weekly_keeps_local_hour_across_spring_change_in_berlin(launch: Launch) -> None:
-    # Clocks in Europe/Berlin go from CET (UTC+1) to CEST (UTC+2) on Sunday 2027-03-28.
-    harness = await launch(lessons=3, start=datetime(2027, 3, 20, 12, 0, tzinfo=UTC))
-    fake = harness.fake
-    await set_timezone(harness, "Europe/Berlin")
-    reply = await weekly(harness, MONDAY, "09:00")
-    winter = datetime(2027, 3, 22, 8, 0, tzinfo=UTC)
-    assert "Europe/Berlin" in reply.content and stamp(winter) in reply.content
-
-    await expect_post_at(harness, fake.text, winter)
-    await expect_post_at(harness, fake.text, datetime(2027, 3, 29, 7, 0, tzinfo=UTC))
-    await expect_post_at(harness, fake.text, datetime(2027, 4, 5, 7, 0, tzinfo=UTC))
-    assert articles(fake, fake.text) == ["Week 1 lesson", "Week 2 lesson", "Week 3 lesson"]
-
-
-async def test_weekly_keeps_local_hour_across_autumn_change_in_new_york(launch: Launch) -> None:
+DST_CASES = {
+    # Europe/Berlin goes from CET (UTC+1) to CEST (UTC+2) on Sunday 2027-03-28.
+    "spring-berlin": (
+        "Europe/Berlin",
+        datetime(2027, 3, 20, 12, 0, tzinfo=UTC),
+        [(2027, 3, 22, 8), (2027, 3, 29, 7), (2027, 4, 5, 7)],
+    ),
     # America/New_York goes from EDT (UTC-4) back to EST (UTC-5) on Sunday 2027-11-07.
-    harness = await launch(lessons=3, start=datetime(2027, 10, 28, 12, 0, tzinfo=UTC))
-    fake = harness.fake
-    await set_timezone(harness, "America/New_York")
-    reply = await weekly(harness, MONDAY, "09:00")
-    summer = datetime(2027, 11, 1, 13, 0, tzinfo=UTC)
-    assert "America/New_York" in reply.content and stamp(summer) in reply.content
+    "autumn-new-york": (
+        "America/New_York",
+        datetime(2027, 10, 28, 12, 0, tzinfo=UTC),
+        [(2027, 11, 1, 13), (2027, 11, 8, 14), (2027, 11, 15, 14)],
+    ),
+}
 
-    await expect_post_at(harness, fake.text, summer)
-    await expect_post_at(harness, fake.text, datetime(2027, 11, 8, 14, 0, tzinfo=UTC))
-    await expect_post_at(harness, fake.text, datetime(2027, 11, 15, 14, 0, tzinfo=UTC))
+
+@pytest.mark.parametrize(("zone", "start", "posts_utc"), DST_CASES.values(), ids=DST_CASES.keys())
+async def test_weekly_keeps_the_local_hour_across_a_clock_change(
+    launch: Launch, zone: str, start: datetime, posts_utc: list[tuple[int, int, int, int]]
+) -> None:
+    """Monday 09:00 local stays 09:00 local: the UTC instant moves by the hour the clocks move."""
+    harness = await launch(lessons=3, start=start)
+    fake = harness.fake
+    await set_timezone(harness, zone)
+    reply = await weekly(harness, MONDAY, "09:00")
+    instants = [datetime(*parts, tzinfo=UTC) for parts in posts_utc]
+    assert zone in reply.content and stamp(instants[0]) in reply.content
+
+    for instant in instants:
+        await expect_post_at(harness, fake.text, instant)
     assert articles(fake, fake.text) == ["Week 1 lesson", "Week 2 lesson", "Week 3 lesson"]
 
 
