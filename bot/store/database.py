@@ -348,11 +348,17 @@ class Database:
 
 
 def _check_directory(path: str) -> None:
-    """Say which directory is missing, which SQLite's own "unable to open" does not."""
-    parent = Path(path).resolve().parent
-    if not parent.is_dir():
+    """Say which directory is missing, which SQLite's own "unable to open" does not.
+
+    Checked before connecting also because a failed ``aiosqlite.connect`` leaves its worker
+    thread behind, with no connection object to close it by.
+    """
+    target = Path(path).resolve()
+    if target.is_dir():
+        raise DatabaseUrlError(f"Cannot open the database {path!r}: it is a directory, not a file.")
+    if not target.parent.is_dir():
         raise DatabaseUrlError(
-            f"Cannot open the database {path!r}: the directory {str(parent)!r} does not exist."
+            f"Cannot open the database {path!r}: the directory {str(target.parent)!r} does not exist."
         )
 
 
