@@ -18,7 +18,7 @@ import contextvars
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -75,43 +75,28 @@ class Statement:
 
 
 def _execute_on(conn: sqlite3.Connection, sql: str, params: Any) -> int:
-    cur = conn.execute(sql, params)
-    try:
+    with closing(conn.execute(sql, params)) as cur:
         return cur.rowcount
-    finally:
-        cur.close()
 
 
 def _insert_on(conn: sqlite3.Connection, sql: str, params: Any) -> int | None:
-    cur = conn.execute(sql, params)
-    try:
+    with closing(conn.execute(sql, params)) as cur:
         return cur.lastrowid
-    finally:
-        cur.close()
 
 
 def _executemany_on(conn: sqlite3.Connection, sql: str, rows: Any) -> int:
-    cur = conn.executemany(sql, rows)
-    try:
+    with closing(conn.executemany(sql, rows)) as cur:
         return cur.rowcount
-    finally:
-        cur.close()
 
 
 def _fetch_one_on(conn: sqlite3.Connection, sql: str, params: Any) -> Row | None:
-    cur = conn.execute(sql, params)
-    try:
+    with closing(conn.execute(sql, params)) as cur:
         return cur.fetchone()
-    finally:
-        cur.close()
 
 
 def _fetch_all_on(conn: sqlite3.Connection, sql: str, params: Any) -> list[Row]:
-    cur = conn.execute(sql, params)
-    try:
+    with closing(conn.execute(sql, params)) as cur:
         return cur.fetchall()
-    finally:
-        cur.close()
 
 
 def _execute_script_on(conn: sqlite3.Connection, script: str) -> None:
