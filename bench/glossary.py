@@ -32,9 +32,9 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.content.glossary import load_glossary
+from bot.content.glossary import Glossary, normalise
+from bot.content.glossary_file import load_glossary
 from bot.content.models import Concept, Problem
-from bot.content.search import Glossary, normalise
 
 SEED = 20261
 TERMS = 10_000

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
 
-from bot.scheduling.clock import SystemClock
-from bot.scheduling.dispatcher import Dispatcher, PostOutcome
+from bot.services.clock import SystemClock
+from bot.services.dispatcher import Dispatcher, PostOutcome
 from bot.store import schedules as store
 from bot.store.database import Database
 from bot.store.schedules import Schedule

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_preview(args.lesson, sys.stdout, sys.stderr)
 
-    from bot.runner import run_from_environment
+    from bot.process import run_from_environment
 
     return run_from_environment()
 

@@ -16,13 +16,13 @@ from typing import Any
 import discord
 from discord.ext import commands
 
+from bot.config import Settings
 from bot.content.library import Library, load_library
 from bot.content.reload import merge_reload
 from bot.errors import StartupError
 from bot.features.discussion.collector import ReplyCollector
-from bot.features.errors import handle_app_command_error
-from bot.scheduling.clock import Clock, SystemClock
-from bot.settings import Settings
+from bot.features.error_handler import handle_app_command_error
+from bot.services.clock import Clock, SystemClock
 from bot.store import bot_state, posts
 from bot.store.database import Database
 from bot.store.reply_writer import ReplyWriter

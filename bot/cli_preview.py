@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.content.frontmatter import read_text
-from bot.content.glossary import load_glossary
+from bot.content.glossary import Glossary
+from bot.content.glossary_file import load_glossary
 from bot.content.lessons import parse_lesson
 from bot.content.models import Problem
-from bot.content.search import Glossary
 from bot.render.lesson import render_lesson
 from bot.render.preview import preview_text
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from bot import limits
 from bot.content.frontmatter import (
     INT_TAG,
     KEY_RE,
@@ -30,7 +31,6 @@ from bot.content.frontmatter import (
     text_value,
 )
 from bot.content.models import Lesson, Problem, Section
-from bot.render import limits
 
 REQUIRED_FIELDS = ("title", "prompt", "concept")
 OPTIONAL_FIELDS = ("week", "date", "quote", "quote_author", "source", "disclaimer", "tags")

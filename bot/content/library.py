@@ -10,8 +10,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.content.glossary import Glossary
 from bot.content.models import Lesson, Problem
-from bot.content.search import Glossary
 from bot.content.validate import check_directory
 
 log = logging.getLogger(__name__)

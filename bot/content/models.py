@@ -76,3 +76,15 @@ class Concept:
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LessonState:
+    """One lesson as /lesson list shows it: posted, booked by a one-off, or its place in the queue."""
+
+    lesson: Lesson
+    posted_at: dt.datetime | None = None
+    scheduled_at: dt.datetime | None = None
+    posting_now: bool = False
+    queue_position: int | None = None
+    weekly_at: dt.datetime | None = None

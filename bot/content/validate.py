@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.content.frontmatter import did_you_mean, read_text
-from bot.content.glossary import GlossaryFile, normalise_name, parse_glossary
+from bot.content.glossary_file import GlossaryFile, normalise_name, parse_glossary
 from bot.content.lessons import ParsedLesson, read_lesson
 from bot.content.models import Concept, Lesson, Problem
 

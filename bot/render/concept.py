@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot import limits
 from bot.content.models import Concept, Lesson
-from bot.render import limits
 from bot.render.lesson import embed_size
 from bot.render.text import truncate, truncate_words
 

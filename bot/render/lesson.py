@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot import limits
 from bot.content.models import Concept, Lesson
-from bot.render import limits
 from bot.render.text import split_markdown, truncate, truncate_words
 
 __all__ = [

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from bot.render import limits
+from bot import limits
+from bot.content.models import LessonState
 from bot.render.concept import escape_user_text as escape
 from bot.render.timestamps import full, full_and_relative
-from bot.scheduling.queue import LessonState
 
 INFO_COLOR = 0x5865F2
 WARNING_COLOR = 0xFEE75C

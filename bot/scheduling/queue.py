@@ -7,26 +7,13 @@ weekly poster and /lesson list can never disagree about the queue.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.content.models import Lesson
+from bot.content.models import Lesson, LessonState
 
 if TYPE_CHECKING:
     from bot.store.schedules import Schedule
-
-
-@dataclass(frozen=True, slots=True)
-class LessonState:
-    """One lesson as /lesson list shows it: posted, booked by a one-off, or its place in the queue."""
-
-    lesson: Lesson
-    posted_at: datetime | None = None
-    scheduled_at: datetime | None = None
-    posting_now: bool = False
-    queue_position: int | None = None
-    weekly_at: datetime | None = None
 
 
 def lesson_queue(lessons: Sequence[Lesson], posted: Collection[str], booked: Collection[str]) -> list[Lesson]:

@@ -1,171 +1,170 @@
-"""load_glossary: concepts built from the YAML, bad entries left out, problems at their lines."""
+"""Glossary search: what a member typing into /concept gets back."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.content.glossary import load_glossary, parse_glossary
+from bot.content.glossary import Glossary, normalise
 from bot.content.models import Concept
 
 
-def load(tmp_path: Path, text: str) -> tuple[list[Concept], list[str]]:
-    path = tmp_path / "glossary.yaml"
-    path.write_text(text, encoding="utf-8")
-    concepts, problems = load_glossary(path)
-    return concepts, [f"{p.line}: {p.message}" for p in problems]
+def concept(key: str, term: str, *aliases: str, tags: tuple[str, ...] = ()) -> Concept:
+    return Concept(key=key, term=term, definition=f"About {term}.", aliases=aliases, tags=tags)
 
 
-GOOD = """\
-concepts:
-  - key: gpu
-    term: GPU
-    definition: A chip for many calculations at once.
-    aliases: [graphics processing unit]
-    related: [compute]
-    tags: [hardware]
-  - key: compute
-    term: Compute
-    definition: |
-      Computing power.
-    related: [gpu]
-"""
+CONCEPTS = [
+    concept("supply-chain-dependence", "Supply Chain Dependence", "supply chain risk", tags=("policy",)),
+    concept("neural-network", "Neural Network", "NN", "neural net", tags=("models",)),
+    concept("gpu", "GPU", "graphics processing unit", tags=("hardware",)),
+    concept("fine-tuning", "Fine-tuning", "finetuning", tags=("training", "models")),
+    concept("training", "Training", "model training", tags=("training",)),
+    concept("transformer", "Transformer", tags=("models",)),
+    concept("inference", "Inference", "serving"),
+    concept("export-controls", "Export Controls", "sanctions", tags=("Policy",)),
+    concept("chain-of-thought", "Chain of Thought", "CoT"),
+    concept("semiconductor-fab", "Semiconductor Fab", "chip fab", "foundry", tags=("hardware",)),
+    concept("talent-flight", "Talent Flight", "brain drain"),
+    concept("moores-law", "Moore's Law"),
+]
 
 
-def test_entries_become_concepts(tmp_path: Path):
-    concepts, problems = load(tmp_path, GOOD)
-    assert problems == []
-    assert concepts == [
-        Concept(
-            "gpu",
-            "GPU",
-            "A chip for many calculations at once.",
-            ("graphics processing unit",),
-            ("compute",),
-            ("hardware",),
-        ),
-        Concept("compute", "Compute", "Computing power.", (), ("gpu",), ()),
-    ]
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary(CONCEPTS)
 
 
-def test_a_bad_entry_is_left_out_and_the_rest_served(tmp_path: Path):
-    text = GOOD + "  - key: tpu\n    term: TPU\n    definition: ''\n"
-    concepts, problems = load(tmp_path, text)
-    assert [c.key for c in concepts] == ["gpu", "compute"]
-    assert problems == ["15: definition is empty."]
+def terms(concepts: list[Concept]) -> list[str]:
+    return [c.term for c in concepts]
 
 
-def test_related_keys_of_a_left_out_entry_are_dropped_from_the_served_ones(tmp_path: Path):
-    text = (
-        GOOD.replace("related: [compute]", "related: [compute, tpu]")
-        + "  - key: tpu\n    term: GPU\n    definition: x\n"
-    )
-    concepts, problems = load(tmp_path, text)
-    assert problems == [
-        "14: term 'GPU' is already a name of 'gpu' (line 3); each term and alias must name one concept."
-    ]
-    assert concepts[0].related == ("compute",)
-
-
-def test_names_clash_across_concepts_as_search_would_see_them(tmp_path: Path):
-    text = GOOD.replace("[graphics processing unit]", "[graphics-processing unit]") + (
-        "  - key: card\n    term: Graphics card\n    definition: x\n    aliases: [Graphics Processing Unit]\n"
-    )
-    _, problems = load(tmp_path, text)
-    assert problems == [
-        "16: alias 'Graphics Processing Unit' is already a name of 'gpu' (line 5); "
-        "each term and alias must name one concept."
-    ]
-
-
-def test_a_spelling_variant_within_one_concept_is_fine_but_a_repeat_is_not(tmp_path: Path):
-    variant = (
-        "concepts:\n  - key: fine-tuning\n    term: Fine-tuning\n    definition: x\n"
-        "    aliases: [fine tuning]\n"
-    )
-    assert load(tmp_path, variant)[1] == []
-    repeat = variant.replace("[fine tuning]", "[FINE-TUNING]")
-    assert load(tmp_path, repeat)[1] == ["5: alias 'FINE-TUNING' repeats 'Fine-tuning' of the same concept."]
+def test_concepts_are_sorted_by_term_and_get_by_key(glossary):
+    assert terms(list(glossary.concepts)) == sorted(terms(CONCEPTS), key=str.casefold)
+    assert glossary.get("gpu").term == "GPU"
+    assert glossary.get("GPU") is None  # keys are exact; find() is the forgiving one
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("query", "term"),
     [
-        ("", ["1: the glossary is empty; it needs a top-level 'concepts:' list."]),
-        (
-            "terms: []\n",
-            [
-                "1: unknown top-level field 'terms'; only 'concepts' is allowed.",
-                "1: the glossary has no top-level 'concepts:' list.",
-            ],
-        ),
-        ("concepts: 3\n", ["1: 'concepts' must be a list of entries, got '3'."]),
-        (
-            "concepts:\n  - just a term\n",
-            ["2: a glossary entry must be a mapping with key, term and definition, got 'just a term'."],
-        ),
-        (
-            "concepts:\n  - key: a\n    term: A\n    definition: x\n    related: [a, b, b]\n"
-            "  - key: b\n    term: B\n    definition: y\n",
-            ["5: 'a' lists itself as related.", "5: related lists 'b' twice."],
-        ),
-        (
-            "concepts:\n  - key: gpu\n    term: GPU\n    definition: x\n    related: [compte]\n"
-            "  - key: compute\n    term: C\n    definition: y\n",
-            ["5: related key 'compte' is not a concept in the glossary; did you mean 'compute'?"],
-        ),
-        ("concepts:\n  - term: GPU\n    definition: x\n", ["2: a glossary entry is missing 'key'."]),
-        (
-            "concepts:\n  - key: gpu\n    term: GPU\n    term: G\n    definition: x\n",
-            ["4: field 'term' appears twice in this entry."],
-        ),
-        (
-            "concepts:\n  - key: a--b\n    term: A\n    definition: x\n",
-            [
-                "2: key 'a--b' must be lowercase letters, digits and single hyphens, "
-                "like 'supply-chain-dependence'."
-            ],
-        ),
-        (
-            "concepts:\n  - key: a\n    term: A\n    definition: " + "d" * 4097 + "\n",
-            ["4: definition is 4097 characters long; an embed description holds at most 4096."],
-        ),
-        (
-            "concepts:\n  - key: a\n    term: " + "t" * 257 + "\n    definition: x\n",
-            ["3: term is 257 characters long; an embed title holds at most 256."],
-        ),
-        (
-            "concepts:\n  - key: a\n    term: A\n    definition: x\n    tags: {a: 1}\n",
-            ["5: tags must be a list, got a mapping."],
-        ),
-        (
-            "concepts:\n- key: a\n  term: 'A\n",
-            ["3: YAML syntax error: found unexpected end of stream (while scanning a quoted scalar)."],
-        ),
+        ("Supply Chain Dependence", "Supply Chain Dependence"),
+        ("  supply   chain  dependence ", "Supply Chain Dependence"),
+        ("supply-chain-dependence", "Supply Chain Dependence"),
+        ("SUPPLY_CHAIN_DEPENDENCE", "Supply Chain Dependence"),
+        ("fine tuning", "Fine-tuning"),
+        ("finetuning", "Fine-tuning"),
+        ("nn", "Neural Network"),
+        ("Neural net!", "Neural Network"),
+        ("moores law", "Moore's Law"),
+        ("brain drain", "Talent Flight"),
     ],
 )
-def test_glossary_problems(tmp_path: Path, text: str, expected: list[str]):
-    assert load(tmp_path, text)[1] == expected
+def test_find_ignores_case_spacing_hyphens_and_punctuation(glossary, query, term):
+    assert glossary.find(query).term == term
 
 
-def test_defined_keys_include_entries_left_out(tmp_path: Path):
-    parsed = parse_glossary(tmp_path / "g.yaml", "concepts:\n  - key: a\n    term: A\n    definition: ''\n")
-    assert parsed.concepts == ()
-    assert parsed.defined_keys == frozenset({"a"})
+def test_find_misses_return_none(glossary):
+    assert glossary.find("quantum computing") is None
+    assert glossary.find("") is None
+    assert glossary.find("  -- ") is None
 
 
-def test_a_large_glossary_loads_completely(tmp_path: Path):
-    lines = ["concepts:"]
-    for i in range(2000):
-        lines += [
-            f"  - key: k-{i}",
-            f"    term: Term {i}",
-            f"    definition: Definition {i}.",
-            f"    aliases: [a{i}]",
-            f"    related: [k-{(i + 1) % 2000}]",
-        ]
-    concepts, problems = load(tmp_path, "\n".join(lines) + "\n")
-    assert problems == []
-    assert len(concepts) == 2000
-    assert concepts[1999].related == ("k-0",)
+def test_normalise_folds_what_find_ignores():
+    assert normalise("  Fine--Tuning_Model ") == "fine tuning model"
+    assert normalise("Moore’s Law") == "moores law"
+
+
+def test_complete_ranks_the_exact_match_first(glossary):
+    # "training" is also a prefix of "model training"'s word and a word of "Fine-tuning"'s tags,
+    # but the concept named exactly that comes first.
+    assert terms(glossary.complete("training"))[0] == "Training"
+    assert terms(glossary.complete("Chain of thought"))[0] == "Chain of Thought"
+
+
+def test_complete_finds_by_alias(glossary):
+    assert terms(glossary.complete("graphics")) == ["GPU"]
+    assert terms(glossary.complete("sanct")) == ["Export Controls"]
+
+
+def test_complete_prefix_comes_before_word_prefix(glossary):
+    # "Chain of Thought" starts with "chain"; "Supply Chain Dependence" has a word that does.
+    assert terms(glossary.complete("chain")) == ["Chain of Thought", "Supply Chain Dependence"]
+
+
+@pytest.mark.parametrize("query", ["chain", "dep", "Dependence", "chain dep"])
+def test_complete_finds_by_word_prefix(glossary, query):
+    assert "Supply Chain Dependence" in terms(glossary.complete(query))
+
+
+@pytest.mark.parametrize(
+    ("query", "term"),
+    [
+        ("suply chain", "Supply Chain Dependence"),
+        ("supply chian", "Supply Chain Dependence"),
+        ("nueral network", "Neural Network"),
+        ("nueral", "Neural Network"),
+        ("transfromer", "Transformer"),
+        ("semiconductr", "Semiconductor Fab"),
+        ("dependance", "Supply Chain Dependence"),
+    ],
+)
+def test_complete_tolerates_typos(glossary, query, term):
+    assert terms(glossary.complete(query))[0] == term
+
+
+def test_complete_empty_query_lists_alphabetically(glossary):
+    assert terms(glossary.complete("")) == terms(list(glossary.concepts))
+    assert terms(glossary.complete("   ", limit=3)) == terms(list(glossary.concepts[:3]))
+
+
+def test_complete_never_repeats_nor_exceeds_the_limit():
+    many = [concept(f"term-{i:03}", f"Term {i:03}", f"alias term {i:03}") for i in range(200)]
+    glossary = Glossary(many)
+    for query in ("term", "t", "alias", "term 1", "alias trm", ""):
+        found = glossary.complete(query)
+        assert len(found) == 25
+        assert len({c.key for c in found}) == 25
+    assert len(glossary.complete("term", limit=100)) == 25
+    assert len(glossary.complete("term", limit=5)) == 5
+    assert glossary.complete("term", limit=0) == []
+
+
+def test_complete_nonsense_finds_nothing(glossary):
+    assert glossary.complete("zzqxj") == []
+
+
+def test_suggest_offers_close_concepts_for_a_miss(glossary):
+    assert terms(glossary.suggest("nueral netwrk"))[0] == "Neural Network"
+    assert terms(glossary.suggest("suply chain dependance"))[0] == "Supply Chain Dependence"
+    assert terms(glossary.suggest("inferense"))[0] == "Inference"
+    assert "Supply Chain Dependence" in terms(glossary.suggest("chain"))
+
+
+def test_suggest_is_at_most_five_and_only_similar(glossary):
+    assert len(glossary.suggest("t", limit=50)) <= 5
+    assert glossary.suggest("zzqxj") == []
+    assert glossary.suggest("") == []
+    many = Glossary([concept(f"model-{i}", f"Model {i}") for i in range(50)])
+    assert len(many.suggest("model")) == 5
+
+
+def test_tags(glossary):
+    # One entry per tag whatever its case, in alphabetical order.
+    assert [t.casefold() for t in glossary.tags()] == ["hardware", "models", "policy", "training"]
+    assert terms(list(glossary.with_tag("POLICY"))) == ["Export Controls", "Supply Chain Dependence"]
+    assert glossary.with_tag("nope") == ()
+
+
+def test_prepare_is_optional_and_idempotent():
+    glossary = Glossary(CONCEPTS)
+    glossary.prepare()
+    glossary.prepare()
+    assert terms(glossary.complete("nueral"))[0] == "Neural Network"
+
+
+def test_an_empty_glossary_answers_nothing():
+    glossary = Glossary([])
+    assert glossary.complete("") == []
+    assert glossary.complete("gpu") == []
+    assert glossary.suggest("gpu") == []
+    assert glossary.find("gpu") is None
+    assert glossary.tags() == []

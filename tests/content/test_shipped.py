@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 from bot.cli_check import run_check
-from bot.content.glossary import load_glossary
+from bot.content.glossary_file import load_glossary
 from bot.content.lessons import parse_lesson
 from bot.content.validate import check_directory
 

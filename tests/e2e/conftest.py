@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import StudyBot
+from bot.config import Settings
 from bot.content.library import load_library
-from bot.scheduling.clock import ManualClock
-from bot.settings import Settings
+from bot.services.clock import ManualClock
 from bot.store.database import Database
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.plugin import run_client

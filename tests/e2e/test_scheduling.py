@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import discord
 import pytest
 
-from bot.scheduling.clock import ManualClock
+from bot.services.clock import ManualClock
 from bot.store import posts
 from tests.e2e.conftest import LESSONS, START, Harness
 from tests.fakediscord import permissions as perm

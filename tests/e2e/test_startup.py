@@ -1,4 +1,4 @@
-"""Starting and stopping the bot as an operator does: bot.runner.serve() against the fake Discord,
+"""Starting and stopping the bot as an operator does: bot.process.serve() against the fake Discord,
 and ``python -m bot`` in a subprocess.
 
 Every set-up mistake must end in one sentence saying what to do (StartupError, exit status 2),
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from bot import app as app_module
-from bot import runner
+from bot import process
 from bot.app import StudyBot
+from bot.config import Settings
 from bot.errors import StartupError
-from bot.settings import Settings
 from bot.store.database import Database
 from bot.store.reply_writer import ReplyWriter
 from tests.e2e.conftest import FIRST_LESSON, LESSONS
@@ -54,7 +54,7 @@ def made_bots(monkeypatch: pytest.MonkeyPatch) -> list[StudyBot]:
             self._connection.guild_ready_timeout = 0.02
             made.append(self)
 
-    monkeypatch.setattr(runner, "StudyBot", CapturedStudyBot)
+    monkeypatch.setattr(process, "StudyBot", CapturedStudyBot)
     return made
 
 
@@ -71,7 +71,7 @@ async def serve_until_ready(
 
 
 async def serve_task(settings: Settings, token: str, stop: asyncio.Event | None) -> None:
-    await runner.serve(settings, token, stop=stop)
+    await process.serve(settings, token, stop=stop)
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ async def test_a_refused_token_names_the_developer_portal(fake, tmp_path):
     fake.setup_study_guild()
     settings = settings_for(fake, tmp_path)
     with pytest.raises(StartupError) as raised:
-        await asyncio.wait_for(runner.serve(settings, "not-the-right-token"), 10)
+        await asyncio.wait_for(process.serve(settings, "not-the-right-token"), 10)
     message = str(raised.value)
     assert "Developer Portal" in message
     assert "token" in message.lower()
@@ -108,7 +108,7 @@ async def test_discord_down_at_login_is_one_sentence(fake, tmp_path):
     fake.inject("GET", r"/users/@me$", status=503, times=10)
     settings = settings_for(fake, tmp_path)
     with pytest.raises(StartupError) as raised:
-        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+        await asyncio.wait_for(process.serve(settings, fake.token), 10)
     message = str(raised.value)
     assert message.startswith("Could not reach Discord")
     assert "\n" not in message
@@ -118,7 +118,7 @@ async def test_a_dev_guild_the_bot_is_not_in_names_the_setting(fake, tmp_path):
     fake.setup_study_guild()
     settings = settings_for(fake, tmp_path, dev_guild_id=1234567890123)
     with pytest.raises(StartupError) as raised:
-        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+        await asyncio.wait_for(process.serve(settings, fake.token), 10)
     assert str(raised.value).startswith("DEV_GUILD_ID 1234567890123:")
 
 
@@ -127,7 +127,7 @@ async def test_a_refused_message_content_intent_says_so(fake, tmp_path):
     fake.allow_message_content = False
     settings = settings_for(fake, tmp_path)
     with pytest.raises(StartupError) as raised:
-        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+        await asyncio.wait_for(process.serve(settings, fake.token), 10)
     message = str(raised.value)
     assert "Message Content" in message
     assert "Developer Portal" in message
@@ -148,7 +148,7 @@ async def test_an_unusable_database_url_is_a_startup_error(fake, tmp_path, url, 
     (tmp_path / "not-a-database.sqlite3").write_bytes(b"this is a text file, not SQLite\n" * 100)
     settings = settings_for(fake, tmp_path, database_url=url.format(tmp=tmp_path))
     with pytest.raises(StartupError) as raised:
-        await asyncio.wait_for(runner.serve(settings, fake.token), 10)
+        await asyncio.wait_for(process.serve(settings, fake.token), 10)
     message = str(raised.value)
     assert "DATABASE_URL" in message
     assert expected in message

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot import limits
 from bot.content.models import Concept, Lesson
-from bot.render import limits
 from bot.render.concept import render_concept, render_concepts_page, render_unknown_concept
 from bot.render.lesson import embed_size
 

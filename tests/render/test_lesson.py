@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot import limits
 from bot.content.models import Concept, Lesson, Section
-from bot.render import limits
 from bot.render.lesson import PROMPT_COLOR, embed_size, render_lesson
 from bot.render.preview import preview_text
 from tests.render.markdown_checks import unbalanced

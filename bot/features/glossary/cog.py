@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.features.embeds import NO_MENTIONS
 from bot.features.glossary.views import concept_message, concepts_page
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.concept import render_unknown_concept
-from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 
 if TYPE_CHECKING:
     from bot.app import StudyBot

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.content.glossary import TAG_LIMIT
+from bot.content.glossary_file import TAG_LIMIT
 from bot.content.models import Concept, Lesson
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.render.concept import render_concept, render_concepts_page

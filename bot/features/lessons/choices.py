@@ -5,7 +5,7 @@ from __future__ import annotations
 from discord import app_commands
 
 from bot.content.library import Library
-from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 
 
 def lesson_choices(library: Library, current: str) -> list[app_commands.Choice[str]]:

@@ -13,11 +13,11 @@ from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import require_guild, require_moderator
-from bot.features.posting.poster import post_lesson
-from bot.features.posting.target import target_channel
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
+from bot.services.post_target import target_channel
+from bot.services.poster import post_lesson
 from bot.store import posts, schedules
 
 if TYPE_CHECKING:

@@ -13,12 +13,9 @@ from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import require_guild, require_moderator
-from bot.features.posting.target import target_channel
-from bot.features.scheduling.runner import ScheduledPoster, next_queued_lesson
-from bot.render.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
-from bot.scheduling.dispatcher import Dispatcher
 from bot.scheduling.recurrence import (
     InvalidWhen,
     UnknownTimezone,
@@ -27,6 +24,9 @@ from bot.scheduling.recurrence import (
     parse_when_detailed,
     resolve_timezone,
 )
+from bot.services.dispatcher import Dispatcher
+from bot.services.post_target import target_channel
+from bot.services.scheduled_posts import ScheduledPoster, next_queued_lesson
 from bot.store import schedules
 from bot.store import settings as guild_settings
 from bot.store.schedules import Schedule

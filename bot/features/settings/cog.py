@@ -11,10 +11,10 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS
 from bot.features.moderation import require_guild, require_moderator
-from bot.features.posting.poster import missing_permissions, resolve_postable
-from bot.render.limits import AUTOCOMPLETE_CHOICES
+from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.status import render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
+from bot.services.poster import missing_permissions, resolve_postable
 from bot.store import settings as guild_settings
 
 if TYPE_CHECKING:

@@ -17,9 +17,9 @@ import discord
 
 from bot.content.models import Lesson
 from bot.errors import MissingBotPermissions
-from bot.features.posting.poster import PostPlan, post_lesson
-from bot.scheduling.dispatcher import PermanentPostError, PostOutcome, RetryableError
 from bot.scheduling.queue import booked_lessons, lesson_queue
+from bot.services.dispatcher import PermanentPostError, PostOutcome, RetryableError
+from bot.services.poster import PostPlan, post_lesson
 from bot.store import posts, schedules
 from bot.store import settings as guild_settings
 from bot.store.schedules import Schedule

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.scheduling.clock import ManualClock
-from bot.scheduling.dispatcher import PostOutcome
+from bot.services.clock import ManualClock
+from bot.services.dispatcher import PostOutcome
 from bot.store.database import Database
 from bot.store.schedules import Schedule
 

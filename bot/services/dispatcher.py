@@ -50,8 +50,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.scheduling.clock import Clock
 from bot.scheduling.recurrence import next_weekly
+from bot.services.clock import Clock
 from bot.store import schedules as store
 from bot.store.database import Database
 from bot.store.schedules import Claim, Schedule, ShardFilter

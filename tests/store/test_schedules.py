@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.store import schedules as store
 
-from .conftest import START
+START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 
 GUILD = 1 << 22
 HOUR = timedelta(hours=1)

@@ -19,10 +19,10 @@ import discord
 from dotenv import load_dotenv
 
 from bot.app import StudyBot
+from bot.config import Settings
 from bot.content.library import load_library
 from bot.errors import StartupError
-from bot.scheduling.clock import Clock
-from bot.settings import Settings
+from bot.services.clock import Clock
 from bot.store.database import Database, DatabaseUrlError
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ import discord
 
 from bot.errors import UserFacingError
 from bot.features.moderation import require_guild
-from bot.features.posting.poster import PostableChannel, check_can_post, resolve_postable
+from bot.services.poster import PostableChannel, check_can_post, resolve_postable
 from bot.store import settings as guild_settings
 
 if TYPE_CHECKING:

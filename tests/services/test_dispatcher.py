@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduling.dispatcher import (
+from bot.scheduling.recurrence import next_weekly
+from bot.services.dispatcher import (
     Dispatcher,
     PermanentPostError,
     PostOutcome,
     RetryableError,
     make_nonce,
 )
-from bot.scheduling.recurrence import next_weekly
 from bot.store import schedules as store
 from bot.store.schedules import ShardFilter
 
@@ -366,7 +366,7 @@ async def test_unexpected_exception_is_logged_and_the_dispatcher_goes_on(
     poster.script[series.id] = [KeyError("lesson"), None]
     make_dispatcher()
     await clock.settle()
-    with caplog.at_level(logging.ERROR, logger="bot.scheduling.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.dispatcher"):
         await clock.advance(2 * WEEK)
     assert sum("Traceback" in (r.exc_text or "") or r.exc_info is not None for r in caplog.records) == 2
     broken_now = await store.get(db, broken.id)
@@ -452,7 +452,7 @@ async def test_a_database_error_is_logged_and_the_dispatcher_tries_again(
         return await real_next_batch(*args, **kwargs)
 
     monkeypatch.setattr(store, "next_batch", flaky_next_batch)
-    with caplog.at_level(logging.ERROR, logger="bot.scheduling.dispatcher"):
+    with caplog.at_level(logging.ERROR, logger="bot.services.dispatcher"):
         dispatcher = make_dispatcher(error_backoff=timedelta(seconds=30))
         await clock.settle()
         await clock.advance(HOUR)
