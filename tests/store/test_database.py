@@ -215,8 +215,16 @@ async def test_query_count_counts_statements(db):
 
 async def test_close_twice_is_harmless(tmp_path):
     db = await Database.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    await db.execute("INSERT INTO guild_settings (guild_id) VALUES (?)", (7,))
     await db.close()
-    await db.close()
+    await db.close()  # the second close neither raises nor touches the closed connection
+    with pytest.raises(ValueError, match="no active connection"):
+        await db.fetch_all("SELECT 1")
+    reopened = await Database.open(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        assert [row[0] for row in await reopened.fetch_all("SELECT guild_id FROM guild_settings")] == [7]
+    finally:
+        await reopened.close()
 
 
 def test_utc_text_round_trips_and_refuses_naive_times():
