@@ -1,0 +1,320 @@
+"""What the bot needs from its database, and nothing more: one small interface per concern.
+
+Each backend (``bot.store.sqlite`` today, PostgreSQL next) implements these Protocols, and
+``open_store(url)`` hands the bot a ``Store`` bundling them. Callers never see a cursor, a SQL
+string or a backend's types: they pass and get the plain values of ``bot.store.rows``.
+
+Rules every backend follows (the contract suite in ``tests/store`` checks them):
+
+* Every method is one transaction: it happens entirely or not at all, and no other caller sees
+  it half done. A change of several rows is one method, so the backend owns its transaction
+  (SQLite ``BEGIN IMMEDIATE``, PostgreSQL row locks / ``FOR UPDATE SKIP LOCKED``).
+* Instants go in as aware datetimes (any zone; a naive one raises ``ValueError``) and come back
+  as aware UTC datetimes equal to what went in, to the microsecond.
+* Ids are Discord's 64-bit snowflakes (or the store's own row ids), as ``int``.
+* Lists come back in the order each method names; "oldest first" breaks ties by id.
+* Text (names, content, lesson ids) comes back exactly as stored, any Unicode.
+* A method whose database is unreachable or busy beyond the backend's wait raises; it never
+  returns a partial answer. ``StoreOpenError`` is reserved for ``open_store``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.store.rows import (
+    Claim,
+    GuildSettings,
+    NewOnce,
+    NewPost,
+    NewWeekly,
+    Post,
+    Reply,
+    ReplyChanges,
+    ReplyStats,
+    RunOutcome,
+    Schedule,
+    ShardSet,
+)
+
+
+class StoreOpenError(Exception):
+    """The store cannot be opened (bad URL, missing or unreadable database, refused login,
+    a schema newer than this bot). The message is one sentence an operator can act on."""
+
+
+class Schedules(Protocol):
+    """Schedules and the claims of their occurrences (exactly once, across processes).
+
+    A schedule is ``pending`` while it has occurrences to post; ``next_run`` is its next
+    occurrence not yet claimed. Posting an occurrence goes: ``claim`` it (the schedule moves on
+    to its following occurrence), post, ``complete`` the claim with the outcome. A claim is held
+    by a *holder* (a name for the process, stable across its restarts) until its lease ends;
+    ``renew`` extends the lease, ``reclaim`` takes over the claims of a holder that died (or of
+    this holder before a restart), and ``complete`` records an outcome only if the claim is
+    still its holder's, so a process that lost its claim changes nothing.
+    """
+
+    async def create_once(self, new: NewOnce) -> Schedule:
+        """Store a pending one-off (``next_run`` = ``new.run_at``); return it with its new id."""
+        ...
+
+    async def create_weekly(self, new: NewWeekly) -> Schedule:
+        """Store a pending weekly schedule (``next_run`` = ``new.first_run``, ``lesson_id`` None);
+        return it with its new id."""
+        ...
+
+    async def get(self, schedule_id: int) -> Schedule | None:
+        """The schedule with this id, in any state; None if there is none."""
+        ...
+
+    async def pending(self, guild_id: int) -> list[Schedule]:
+        """The server's ``pending`` schedules: soonest ``next_run`` first, then by id; those with
+        no ``next_run`` (a claimed one-off being posted right now) last, by id."""
+        ...
+
+    async def listable(self, guild_id: int) -> list[Schedule]:
+        """What ``/schedule list`` shows: the server's ``pending`` schedules in ``pending``'s
+        order, then its ``missed`` and ``failed`` ones (kept until cancelled), soonest
+        ``next_run`` first, no ``next_run`` after, then by id. Done and cancelled ones never."""
+        ...
+
+    async def cancel(self, guild_id: int, schedule_id: int) -> bool:
+        """Cancel a ``pending`` schedule of this server, or dismiss a ``missed`` or ``failed``
+        one: it becomes ``cancelled`` with no ``next_run``. False (and nothing changes) when the
+        id is unknown, belongs to another server, or is already done or cancelled.
+
+        A claim already made on it stays; its ``complete`` still records the run but no longer
+        changes the schedule, and ``reclaim`` no longer returns it."""
+        ...
+
+    async def next_due(self, *, shards: ShardSet | None = None, limit: int = 500) -> list[Schedule]:
+        """The ``pending`` schedules (of ``shards``' servers; all if None) whose ``next_run`` is
+        the soonest of them, by id, at most ``limit``; empty when none has a ``next_run``.
+
+        The dispatcher sleeps until that instant holding this list, so when it wakes it can
+        claim at once without reading again."""
+        ...
+
+    async def claim(
+        self,
+        schedule: Schedule,
+        *,
+        nonce: str,
+        next_run: datetime | None,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+    ) -> Claim | None:
+        """Claim the occurrence ``schedule.next_run`` for ``holder`` until ``now + lease``.
+
+        Won only if the stored schedule is still ``pending`` at that very ``next_run`` (not
+        cancelled, not claimed by anyone meanwhile): then, at once, its ``next_run`` becomes
+        ``next_run`` (the following occurrence, computed by the caller; None for a one-off) and
+        the occurrence's run is recorded as ``claimed`` with ``nonce`` and the schedule's
+        ``lesson_id``. Returns the Claim (its ``schedule`` as now stored) or None if not won.
+        Of two claims of the same occurrence at the same time, at most one wins.
+        ``schedule.next_run`` must not be None (ValueError).
+        """
+        ...
+
+    async def renew(self, claim: Claim, *, lease: timedelta, now: datetime) -> Claim | None:
+        """Extend the claim's lease to ``now + lease`` if it is still its holder's (its run is
+        still ``claimed`` by ``claim.holder``, even if the lease has run out meanwhile, as long
+        as nobody reclaimed it); return the renewed Claim, or None if the claim was lost."""
+        ...
+
+    async def reclaim(
+        self,
+        *,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+        expired_before: datetime | None = None,
+        shards: ShardSet | None = None,
+    ) -> list[Claim]:
+        """Take over claims left without an outcome, and return them, oldest occurrence first
+        (then by schedule id).
+
+        Taken: every run still ``claimed`` whose schedule is still ``pending`` and belongs to
+        ``shards`` (all if None), and whose holder is ``holder`` (this process, restarted) or
+        whose lease ended at or before ``expired_before`` (default ``now``: a holder that died).
+        Each becomes ``holder``'s until ``now + lease``, keeping its occurrence and nonce, so a
+        re-post sends the same nonce. Two processes reclaiming at once never get the same claim.
+        """
+        ...
+
+    async def complete(self, claim: Claim, outcome: RunOutcome) -> bool:
+        """Record how the claimed occurrence ended, if the claim is still its holder's.
+
+        Still the holder's: its run is still ``claimed`` by ``claim.holder`` (an ended lease
+        that nobody reclaimed still counts). Then, at once: the run becomes
+        ``outcome.run_state`` (with the message id and lesson id when given, and
+        ``outcome.detail``); and if the schedule is still ``pending``, its ``last_error``
+        becomes ``outcome.detail`` (None clears it) and, when ``outcome.final_state`` is set, it
+        takes that state and loses its ``next_run``. A schedule cancelled meanwhile stays
+        cancelled. Returns True if recorded; False (and nothing changes) if the claim was lost:
+        reclaimed by another holder, or already completed.
+        """
+        ...
+
+    async def record_missed(
+        self,
+        schedule: Schedule,
+        *,
+        nonce: str,
+        detail: str,
+        next_run: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Record the occurrence ``schedule.next_run`` as missed without posting it (it is older
+        than the grace period), and move the schedule on.
+
+        Only if the stored schedule is still ``pending`` at that very ``next_run``: its
+        ``next_run`` becomes ``next_run``, its ``last_error`` becomes ``detail``, and with no
+        ``next_run`` (a one-off) it becomes ``missed``; the occurrence's run is recorded as
+        ``missed`` with ``nonce`` and ``detail``. Returns False (nothing changes) otherwise.
+        """
+        ...
+
+
+class Posts(Protocol):
+    """Lesson posts: which lesson went to which server, channel, message and thread."""
+
+    async def record(self, post: NewPost) -> Post:
+        """Record a post; return it with its new id. Two posts never share a ``thread_id``
+        (recording a second post for a thread raises)."""
+        ...
+
+    async def latest(self, guild_id: int) -> Post | None:
+        """The server's most recent post (latest ``posted_at``, then highest id), or None."""
+        ...
+
+    async def for_lesson(self, guild_id: int, lesson_id: str) -> list[Post]:
+        """Every post of this lesson in the server, oldest first."""
+        ...
+
+    async def in_guild(self, guild_id: int) -> list[Post]:
+        """Every post of the server, oldest first."""
+        ...
+
+    async def posted_lesson_ids(self, guild_id: int) -> set[str]:
+        """The ids of the lessons posted in the server at least once."""
+        ...
+
+    async def with_threads(self, *, shards: ShardSet | None = None) -> list[Post]:
+        """Every post that has a thread, in the servers of ``shards`` (all if None), oldest first
+        (start-up: the threads whose replies are collected and backfilled)."""
+        ...
+
+    async def for_occurrence(self, schedule_id: int, occurrence: datetime) -> Post | None:
+        """The post a schedule recorded for this occurrence, if any (a retry after a crash asks
+        this first, so a post recorded just before the crash is not sent again)."""
+        ...
+
+
+class Replies(Protocol):
+    """The messages of lesson threads, one per Discord message id."""
+
+    async def apply(self, batch: Sequence[ReplyChanges]) -> None:
+        """Apply the groups in order, all in one transaction (all or nothing; it raises if it
+        cannot be written, and the caller may retry the same batch).
+
+        Within a group (see ``ReplyChanges``): deletes, then upserts, then edits, then the
+        thread's deletion. An upsert stores the reply, or replaces the stored one (name,
+        content, attachments, edited_at; never its thread, server, author or created_at) unless
+        the stored one carries a later edit: it is replaced when it has no ``edited_at``, or the
+        new one has an ``edited_at`` at or after the stored one. An edit changes content,
+        ``edited_at`` and, when given, attachments, of a stored reply whose ``edited_at`` is
+        None or at or before the edit's; an edit of a reply not stored does nothing. Deleting
+        an unknown id does nothing. A group holds at most one operation per message id.
+        """
+        ...
+
+    async def for_thread(self, thread_id: int) -> list[Reply]:
+        """The thread's replies, oldest ``created_at`` first, then by message id."""
+        ...
+
+    async def latest_id(self, thread_id: int) -> int | None:
+        """The highest stored message id of the thread (backfill reads history after it)."""
+        ...
+
+    async def latest_ids(self) -> dict[int, int]:
+        """``latest_id`` of every thread that has replies, in one read (start-up)."""
+        ...
+
+    async def stats(
+        self, guild_id: int, thread_ids: Collection[int] | None = None, *, top: int = 5
+    ) -> ReplyStats:
+        """Replies and distinct authors in the server, within ``thread_ids`` when given (an
+        empty collection counts nothing), and the ``top`` authors by replies: most first, then
+        the one whose latest reply is earlier, then by author id; each named as on their latest
+        reply counted."""
+        ...
+
+
+class ServerSettings(Protocol):
+    """Per-server settings. Each setter stores one field, leaves the others, and returns the
+    server's settings as now stored; None clears the field (back to its default)."""
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        """The server's settings; a server never configured gets every field None."""
+        ...
+
+    async def set_timezone(self, guild_id: int, timezone: str | None) -> GuildSettings:
+        """The server's IANA zone name (validated by the caller)."""
+        ...
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
+        """The default channel for posts."""
+        ...
+
+    async def set_modrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
+        """The extra moderator role."""
+        ...
+
+
+class BotState(Protocol):
+    """Small facts the bot keeps about itself across restarts (not about servers), as text."""
+
+    async def get(self, key: str) -> str | None:
+        """The value stored under ``key``, or None."""
+        ...
+
+    async def put(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``, replacing any earlier value."""
+        ...
+
+
+class Store(Protocol):
+    """An open, migrated database: the concerns above, and ``close``.
+
+    Made by ``bot.store.open_store(url)``; the bot holds one for its whole life.
+    """
+
+    @property
+    def schedules(self) -> Schedules: ...
+
+    @property
+    def posts(self) -> Posts: ...
+
+    @property
+    def replies(self) -> Replies: ...
+
+    @property
+    def settings(self) -> ServerSettings: ...
+
+    @property
+    def bot_state(self) -> BotState: ...
+
+    @property
+    def query_count(self) -> int:
+        """Statements sent to the database since it was opened (including transaction control):
+        tests and benches read it to prove that an idle component makes no queries."""
+        ...
+
+    async def close(self) -> None:
+        """Close the connection(s); safe to call twice. Methods called after it raise."""
+        ...
