@@ -85,7 +85,7 @@ class StudyBot(commands.Bot):
     async def setup_hook(self) -> None:
         self.reply_writer.start()
         await self.collector.load()
-        self.tree.on_error = handle_app_command_error
+        self.tree.error(handle_app_command_error)
         for extension in self._extensions:
             await self.load_extension(extension)
         await self._sync_commands()

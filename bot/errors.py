@@ -11,14 +11,6 @@ class UserFacingError(Exception):
     """An expected refusal: its message is a complete, plain sentence for the user."""
 
 
-class NotModerator(UserFacingError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Only moderators can do that: you need the Manage Server permission"
-            " or the server's moderator role."
-        )
-
-
 class UnknownLesson(UserFacingError):
     def __init__(self, lesson_id: str) -> None:
         super().__init__(f"There is no lesson called “{lesson_id}”. Try /lesson list.")

@@ -2,32 +2,60 @@
 
 ``default_permissions`` on a command is only a hint that server admins can change, so the real
 decision is made here: Manage Server (or Administrator) in the channel, or the server's
-moderator role from /settings modrole.
+moderator role from /settings modrole. It is one discord.py check, ``@is_moderator()``: on a
+command it refuses before the command runs (the error handler answers with the sentence); on an
+autocomplete callback it makes the suggestions empty for everyone else.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import discord
+from discord import app_commands
 
-from bot.errors import NotModerator, UserFacingError
+from bot.errors import UserFacingError
+from bot.features.interaction import Interaction
 from bot.store import settings as guild_settings
-from bot.store.database import Database
+
+T = TypeVar("T")
 
 
-async def require_moderator(interaction: discord.Interaction, db: Database) -> None:
+class NotModerator(UserFacingError, app_commands.CheckFailure):
+    """A failed moderator check; discord.py stops the command, the error handler says why."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only moderators can do that: you need the Manage Server permission"
+            " or the server's moderator role."
+        )
+
+
+class ServerOnly(UserFacingError, app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__("This command only works in a server.")
+
+
+async def _moderator(interaction: Interaction) -> bool:
     if interaction.guild_id is None:
-        raise UserFacingError("This command only works in a server.")
+        raise ServerOnly()
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
-        return
-    stored = await guild_settings.get(db, interaction.guild_id)
+        return True
+    stored = await guild_settings.get(interaction.client.db, interaction.guild_id)
     user = interaction.user
-    is_member = isinstance(user, discord.Member)
-    if stored.modrole_id is not None and is_member and user.get_role(stored.modrole_id) is not None:
-        return
+    role = stored.modrole_id
+    if role is not None and isinstance(user, discord.Member) and user.get_role(role) is not None:
+        return True
     raise NotModerator()
 
 
-def require_guild(interaction: discord.Interaction) -> int:
+def is_moderator() -> Callable[[T], T]:
+    """``@is_moderator()``: only moderators may run this command (or see this autocomplete's choices)."""
+    return app_commands.check(_moderator)
+
+
+def require_guild(interaction: Interaction) -> int:
     if interaction.guild_id is None:
-        raise UserFacingError("This command only works in a server.")
+        raise ServerOnly()
     return interaction.guild_id

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import discord
-
 from bot.errors import UserFacingError
+from bot.features.interaction import Interaction
 from bot.features.moderation import require_guild
 from bot.services.poster import PostableChannel, check_can_post, resolve_postable
 from bot.store import settings as guild_settings
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 
 
 async def target_channel(
-    bot: StudyBot, interaction: discord.Interaction, chosen: object | None
+    bot: StudyBot, interaction: Interaction, chosen: object | None
 ) -> PostableChannel:
     """The channel option, else the server's lesson channel, else the command's channel; checked postable."""
     channel = chosen

@@ -209,6 +209,24 @@ async def test_cancel_stops_a_pending_post_and_autocompletes_it(launch: Launch) 
     assert await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="") == []
 
 
+async def test_cancel_autocomplete_lists_schedules_to_moderators_only(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    await schedule_once(harness, "week-3", "2026-11-26 10:00")
+
+    assert await fake.autocomplete(fake.member, "schedule cancel", focused="id", value="") == []
+    assert await fake.autocomplete(fake.member, "schedule cancel", focused="id", value="1") == []
+    moderator_sees = await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="")
+    assert [c["value"] for c in moderator_sees] == [1]
+
+    # The moderator role counts as much as Manage Server.
+    helpers = fake.create_role(fake.guild, "Helpers")
+    fake.set_member_roles(fake.member, [helpers])
+    await fake.slash(fake.moderator, "settings modrole", role=helpers)
+    member_with_role_sees = await fake.autocomplete(fake.member, "schedule cancel", focused="id", value="")
+    assert [c["value"] for c in member_with_role_sees] == [1]
+
+
 # --- weekly posts ------------------------------------------------------------------------
 
 

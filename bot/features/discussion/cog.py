@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS
+from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
-from bot.features.moderation import require_guild, require_moderator
+from bot.features.moderation import is_moderator, require_guild
 from bot.render.export import replies_csv, replies_markdown
 from bot.render.status import render_stats
 from bot.store import posts, replies
@@ -72,13 +73,13 @@ class DiscussionCog(commands.Cog):
         name="export", description="Download a lesson thread's replies as a file (moderators)."
     )
     @app_commands.describe(lesson="The lesson (default: the latest posted)", format="csv or markdown")
+    @is_moderator()
     async def export(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         lesson: str | None = None,
         format: Literal["csv", "markdown"] = "csv",
     ) -> None:
-        await require_moderator(interaction, self.bot.db)
         post = await self._post(require_guild(interaction), lesson)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.bot.reply_writer.flush()
@@ -99,7 +100,7 @@ class DiscussionCog(commands.Cog):
 
     @discussion.command(name="stats", description="Replies, participants and the most active members.")
     @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
-    async def stats(self, interaction: discord.Interaction, lesson: str | None = None) -> None:
+    async def stats(self, interaction: Interaction, lesson: str | None = None) -> None:
         guild_id = require_guild(interaction)
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.bot.reply_writer.flush()
@@ -120,6 +121,6 @@ class DiscussionCog(commands.Cog):
     @export.autocomplete("lesson")
     @stats.autocomplete("lesson")
     async def lesson_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.features.embeds import NO_MENTIONS
 from bot.features.glossary.views import concept_message, concepts_page
+from bot.features.interaction import Interaction
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.concept import render_unknown_concept
 
@@ -23,7 +24,7 @@ class GlossaryCog(commands.Cog):
 
     @app_commands.command(name="concept", description="Explain a concept from the study group's glossary.")
     @app_commands.describe(term="The concept to look up (start typing for suggestions)")
-    async def concept(self, interaction: discord.Interaction, term: str) -> None:
+    async def concept(self, interaction: Interaction, term: str) -> None:
         glossary = self.bot.library.glossary
         entry = glossary.get(term) or glossary.find(term)
         if entry is None:
@@ -38,14 +39,14 @@ class GlossaryCog(commands.Cog):
 
     @concept.autocomplete("term")
     async def concept_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         matches = self.bot.library.glossary.complete(current, limit=AUTOCOMPLETE_CHOICES)
         return [app_commands.Choice(name=c.term[:CHOICE_NAME], value=c.key) for c in matches]
 
     @app_commands.command(name="concepts", description="Browse the glossary, page by page.")
     @app_commands.describe(tag="Only concepts with this tag")
-    async def concepts(self, interaction: discord.Interaction, tag: str | None = None) -> None:
+    async def concepts(self, interaction: Interaction, tag: str | None = None) -> None:
         glossary = self.bot.library.glossary
         if tag is not None and not glossary.with_tag(tag):
             known = ", ".join(glossary.tags()[:15])
@@ -60,7 +61,7 @@ class GlossaryCog(commands.Cog):
 
     @concepts.autocomplete("tag")
     async def tag_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = current.casefold()
         tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]

@@ -1,7 +1,9 @@
 """Buttons under a concept and under a glossary page.
 
 They are persistent (``DynamicItem``): their whole state lives in the ``custom_id``, so they keep
-working after a restart and the bot holds no per-message state.
+working after a restart and the bot holds no per-message state. discord.py types an item's
+interaction for any client (``Interaction[ClientT]``), so the overrides take ``Interaction[Any]``
+and name the client's type where they read it.
 """
 
 from __future__ import annotations
@@ -39,15 +41,15 @@ class ConceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ConceptButton:
-        bot: StudyBot = interaction.client  # type: ignore[assignment]
+        bot: StudyBot = interaction.client
         concept = bot.library.glossary.get(match["key"])
         button = cls(concept or Concept(key=match["key"], term=match["key"], definition=""))
         return button
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: StudyBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: StudyBot = interaction.client
         concept = bot.library.glossary.get(self.key)
         if concept is None:
             await interaction.response.send_message(
@@ -77,15 +79,15 @@ class LessonButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> LessonButton:
-        bot: StudyBot = interaction.client  # type: ignore[assignment]
+        bot: StudyBot = interaction.client
         lesson = bot.library.lesson(match["id"])
         button = cls(lesson or Lesson(id=match["id"], title=match["id"], prompt="", concept="", opening=""))
         return button
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: StudyBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: StudyBot = interaction.client
         lesson = bot.library.lesson(self.lesson_id)
         if lesson is None:
             await interaction.response.send_message(
@@ -124,12 +126,12 @@ class ConceptsPageButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ConceptsPageButton:
         return cls(int(match["page"]), match["tag"], match["dir"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        bot: StudyBot = interaction.client  # type: ignore[assignment]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot: StudyBot = interaction.client
         embed, view = concepts_page(bot, self.page, self.tag or None)
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 

@@ -11,8 +11,9 @@ from discord.ext import commands
 from bot.content.models import Lesson
 from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS, to_embeds
+from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
-from bot.features.moderation import require_guild, require_moderator
+from bot.features.moderation import is_moderator, require_guild
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
@@ -40,7 +41,7 @@ class LessonsCog(commands.Cog):
 
     @lesson.command(name="show", description="Show a lesson as it was posted (default: the latest one here).")
     @app_commands.describe(lesson="The lesson (start typing for suggestions)")
-    async def show(self, interaction: discord.Interaction, lesson: str | None = None) -> None:
+    async def show(self, interaction: Interaction, lesson: str | None = None) -> None:
         guild_id = require_guild(interaction)
         if lesson is None:
             latest = await posts.latest_post(self.bot.db, guild_id)
@@ -67,12 +68,12 @@ class LessonsCog(commands.Cog):
 
     @show.autocomplete("lesson")
     async def show_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)
 
     @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
-    async def list_(self, interaction: discord.Interaction) -> None:
+    async def list_(self, interaction: Interaction) -> None:
         guild_id = require_guild(interaction)
         posted = {p.lesson_id: p.posted_at for p in await posts.posts_in_guild(self.bot.db, guild_id)}
         pending = await schedules.pending_for_guild(self.bot.db, guild_id)
@@ -92,13 +93,13 @@ class LessonsCog(commands.Cog):
     @app_commands.describe(
         lesson="The lesson to post", channel="Where to post (default: the server's lesson channel)"
     )
+    @is_moderator()
     async def post(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         lesson: str,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        await require_moderator(interaction, self.bot.db)
         chosen = self._lesson(lesson)
         target = await target_channel(self.bot, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -112,6 +113,6 @@ class LessonsCog(commands.Cog):
 
     @post.autocomplete("lesson")
     async def post_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)

@@ -11,8 +11,9 @@ from discord.ext import commands
 
 from bot.errors import UnknownLesson, UserFacingError
 from bot.features.embeds import NO_MENTIONS
+from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
-from bot.features.moderation import require_guild, require_moderator
+from bot.features.moderation import is_moderator, require_guild
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
@@ -79,14 +80,14 @@ class SchedulingCog(commands.Cog):
         when="Local date and time: YYYY-MM-DD HH:MM",
         channel="Where to post (default: the server's lesson channel)",
     )
+    @is_moderator()
     async def once(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         lesson: str,
         when: str,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        await require_moderator(interaction, self.bot.db)
         guild_id = require_guild(interaction)
         chosen = self.bot.library.lesson(lesson)
         if chosen is None:
@@ -118,7 +119,7 @@ class SchedulingCog(commands.Cog):
 
     @once.autocomplete("lesson")
     async def once_lesson_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return lesson_choices(self.bot.library, current)
 
@@ -133,14 +134,14 @@ class SchedulingCog(commands.Cog):
     @app_commands.choices(
         weekday=[app_commands.Choice(name=name, value=index) for index, name in enumerate(WEEKDAYS)]
     )
+    @is_moderator()
     async def weekly(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         weekday: app_commands.Choice[int],
         time: str,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        await require_moderator(interaction, self.bot.db)
         guild_id = require_guild(interaction)
         try:
             at = parse_clock_time(time)
@@ -175,8 +176,8 @@ class SchedulingCog(commands.Cog):
         )
 
     @schedule.command(name="list", description="Pending schedules with their next run, and any that failed.")
-    async def list_(self, interaction: discord.Interaction) -> None:
-        await require_moderator(interaction, self.bot.db)
+    @is_moderator()
+    async def list_(self, interaction: Interaction) -> None:
         guild_id = require_guild(interaction)
         lines = []
         for item in await schedules.listable_for_guild(self.bot.db, guild_id):
@@ -201,8 +202,8 @@ class SchedulingCog(commands.Cog):
 
     @schedule.command(name="cancel", description="Cancel a schedule.")
     @app_commands.describe(id="The schedule's number (start typing for suggestions)")
-    async def cancel(self, interaction: discord.Interaction, id: int) -> None:
-        await require_moderator(interaction, self.bot.db)
+    @is_moderator()
+    async def cancel(self, interaction: Interaction, id: int) -> None:
         if not await schedules.cancel(self.bot.db, require_guild(interaction), id):
             raise UserFacingError(f"There is no schedule #{id} to cancel in this server. See /schedule list.")
         self.dispatcher.notify_changed()
@@ -213,8 +214,9 @@ class SchedulingCog(commands.Cog):
         )
 
     @cancel.autocomplete("id")
+    @is_moderator()  # the server's schedules are the moderators' business: members get no choices
     async def cancel_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []

@@ -10,7 +10,8 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS
-from bot.features.moderation import require_guild, require_moderator
+from bot.features.interaction import Interaction
+from bot.features.moderation import is_moderator, require_guild
 from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.status import render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
@@ -32,12 +33,12 @@ class SettingsCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
 
-    async def _reply(self, interaction: discord.Interaction, text: str) -> None:
+    async def _reply(self, interaction: Interaction, text: str) -> None:
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @settings.command(name="show", description="Show this server's settings.")
-    async def show(self, interaction: discord.Interaction) -> None:
-        await require_moderator(interaction, self.bot.db)
+    @is_moderator()
+    async def show(self, interaction: Interaction) -> None:
         stored = await guild_settings.get(self.bot.db, require_guild(interaction))
         timezone = stored.timezone or self.bot.settings.default_timezone
         embed = render_settings(timezone, stored.timezone is None, stored.channel_id, stored.modrole_id)
@@ -47,8 +48,8 @@ class SettingsCog(commands.Cog):
 
     @settings.command(name="timezone", description="Set the time zone that schedules are read in.")
     @app_commands.describe(tz="An IANA time zone name, e.g. Europe/Berlin (start typing for suggestions)")
-    async def timezone(self, interaction: discord.Interaction, tz: str) -> None:
-        await require_moderator(interaction, self.bot.db)
+    @is_moderator()
+    async def timezone(self, interaction: Interaction, tz: str) -> None:
         try:
             zone = resolve_timezone(tz)
         except UnknownTimezone as error:
@@ -61,8 +62,9 @@ class SettingsCog(commands.Cog):
         )
 
     @timezone.autocomplete("tz")
+    @is_moderator()
     async def timezone_autocomplete(
-        self, interaction: discord.Interaction, current: str
+        self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=name, value=name)
@@ -71,10 +73,10 @@ class SettingsCog(commands.Cog):
 
     @settings.command(name="channel", description="Set the channel lessons are posted in by default.")
     @app_commands.describe(channel="A text or forum channel")
+    @is_moderator()
     async def channel(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | discord.ForumChannel
+        self, interaction: Interaction, channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
-        await require_moderator(interaction, self.bot.db)
         target = resolve_postable(channel)
         await guild_settings.set_channel(self.bot.db, require_guild(interaction), target.id)
         text = f"Lessons will be posted in {target.mention}."
@@ -85,7 +87,7 @@ class SettingsCog(commands.Cog):
 
     @settings.command(name="modrole", description="Let members with this role use moderator commands.")
     @app_commands.describe(role="The moderators' role")
-    async def modrole(self, interaction: discord.Interaction, role: discord.Role) -> None:
+    async def modrole(self, interaction: Interaction, role: discord.Role) -> None:
         # Handing out moderator rights is itself reserved to Manage Server, not to the mod role.
         if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
             raise UserFacingError(
