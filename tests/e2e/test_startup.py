@@ -257,6 +257,14 @@ def test_an_unusable_database_url_exits_2_with_one_line(tmp_path):
     )
 
 
+def test_shard_ids_without_a_shard_count_exit_2_with_one_line(tmp_path):
+    assert_one_line_exit_2(
+        run_bot(cwd=tmp_path, env={"DISCORD_TOKEN": WELL_SHAPED_TOKEN, "SHARD_IDS": "0-3"}),
+        "SHARD_IDS",
+        "needs SHARD_COUNT",
+    )
+
+
 def test_check_of_the_shipped_lessons_exits_0(tmp_path):
     done = run_bot("check", str(LESSONS), cwd=tmp_path)
     assert done.returncode == 0, (done.stdout, done.stderr)
