@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from . import modals
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -63,7 +64,7 @@ class Commands(MemberActions):
             "version": 1,
             "locale": "en-US",
             "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if channel is not None:
             payload["channel_id"] = str(channel.id)
@@ -257,12 +258,21 @@ class Commands(MemberActions):
         values: list[str] | None = None,
         timeout: float = 5.0,
     ) -> InteractionResult:
-        """A member clicks a button (or picks ``values`` in a select) on one of the bot's messages."""
+        """A member clicks a button (or picks ``values`` in a select) on one of the bot's messages.
+
+        Refused (``ValueError``) as Discord's client would: a disabled component, or an ephemeral
+        message clicked by anyone but the member it was shown to.
+        """
         if not isinstance(message, dict):
             message = self.message(message)
+        viewer = self.ephemeral_viewers.get(int(message["id"]))
+        if viewer is not None and viewer != member.id:
+            raise ValueError(f"message {message['id']} is ephemeral: only its own member sees it")
         component = _find_component(message.get("components") or [], custom_id)
         if component is None:
             raise LookupError(f"no component {custom_id!r} on message {message['id']}")
+        if component.get("disabled"):
+            raise ValueError(f"component {custom_id!r} is disabled: Discord's client cannot click it")
         where = channel or self.find_channel(int(message["channel_id"]))
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
         if values is not None or component["type"] in (3, 5, 6, 7, 8):
@@ -282,24 +292,28 @@ class Commands(MemberActions):
         *,
         timeout: float = 5.0,
     ) -> InteractionResult:
-        """A member fills in the modal the bot opened (``opened_by.modal``) and submits it."""
+        """The member who saw the modal (``opened_by.modal``) fills it in and submits it.
+
+        Fields left out of ``values`` keep their prefilled value. Like Discord's client, this
+        refuses (``ValueError``) a required field left empty, a value outside min/max length, a
+        member other than the one the modal was shown to, and a modal already submitted and
+        answered (Discord closes it then). A modal opened from a button or select carries that
+        message (``message`` in the payload), so the bot may answer with UPDATE_MESSAGE (type 7).
+        """
         modal = opened_by.modal
         if modal is None:
             raise LookupError("that interaction did not open a modal")
-        rows = []
-        for row in modal.get("components", []):
-            inputs = row.get("components") or ([row["component"]] if "component" in row else [])
-            filled = [
-                {"type": c["type"], "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
-                for c in inputs
-                if "custom_id" in c
-            ]
-            if row.get("type") == 18 and filled:  # a Label wraps one component
-                rows.append({"type": 18, "id": row.get("id", 0), "component": filled[0]})
-            else:
-                rows.append({"type": 1, "components": filled})
-        data = {"custom_id": modal["custom_id"], "components": rows}
+        opener = opened_by.record
+        if member.id != opener.member.id:
+            raise ValueError("a modal is shown only to the member whose interaction opened it")
+        if opener.modal_submission is not None and opener.modal_submission.responded:
+            raise ValueError("that modal was submitted and answered: Discord has closed it")
+        data = {"custom_id": modal["custom_id"], "components": modals.submitted_components(modal, values)}
         record = self._new_interaction(MODAL_SUBMIT, member, opened_by.channel, data)
+        if opener.type == MESSAGE_COMPONENT and opener.source_message_id is not None:
+            record.payload["message"] = opener.payload["message"]
+            record.source_message_id = opener.source_message_id
+        opener.modal_submission = record
         self._send_interaction(record)
         await wait_record(self, record, timeout)
         return InteractionResult(self, record)

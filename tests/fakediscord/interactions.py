@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import modals
 from .models import Channel, Member, Role, User
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class InteractionRecord:
     deleted_original: bool = False
     expired: bool = False
     source_message_id: int | None = None  # for component interactions
+    modal_submission: InteractionRecord | None = None  # the submit of the modal this one opened
 
     def age(self, now: float) -> float:
         return now - self.created
@@ -181,6 +183,18 @@ class InteractionResult:
         return self.record.response_data if self.record.response_type == MODAL else None
 
     @property
+    def modal_values(self) -> dict[str, str]:
+        """The modal's text inputs as the member first sees them: ``{custom_id: prefilled value}``."""
+        return modals.prefilled(self.modal) if self.modal is not None else {}
+
+    @property
+    def modal_inputs(self) -> dict[str, dict[str, Any]]:
+        """The modal's text inputs as sent (style, min/max length, value...), by custom_id."""
+        if self.modal is None:
+            return {}
+        return {child["custom_id"]: child for _, child in modals.text_inputs(self.modal)}
+
+    @property
     def choices(self) -> list[dict[str, Any]]:
         data = self.record.response_data or {}
         return list(data.get("choices", []))
@@ -262,8 +276,15 @@ def coerce_option(
         resolved.setdefault("users", {})[str(user.id)] = user.to_payload()
         return str(user.id)
     if kind == ATTACHMENT:
-        filename, data = value
-        att = fake.store_attachment(filename, data, channel_id=0)
+        filename, data, *rest = value  # (name, bytes) or (name, bytes, content type)
+        if len(data) > fake.attachment_size_limit:
+            raise ValueError(
+                f"option {name!r}: Discord's client refuses a file over {fake.attachment_size_limit} bytes"
+            )
+        content_type = rest[0] if rest else None
+        att = fake.store_attachment(
+            filename, bytes(data), channel_id=0, content_type=content_type, ephemeral=True
+        )
         resolved.setdefault("attachments", {})[att["id"]] = att
         return att["id"]
     raise ValueError(f"unsupported option type {kind} for {name!r}")

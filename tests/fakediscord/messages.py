@@ -80,20 +80,31 @@ class Messages(World):
         channel_id: int,
         content_type: str | None = None,
         description: str | None = None,
+        ephemeral: bool = False,
     ) -> dict[str, Any]:
+        """Keep ``data`` and describe it as Discord does; its ``url`` serves it from the fake.
+
+        ``ephemeral`` is for files uploaded as a slash command's option: Discord marks them so and
+        serves them under /ephemeral-attachments/{application}/..., not under a channel.
+        """
         att_id = self.ids.next()
+        kind = content_type or _guess_type(filename)
         self.attachments[att_id] = data
-        url = f"{self.base_url}/attachments/{channel_id}/{att_id}/{filename}"
+        self.attachment_types[att_id] = kind
+        folder = f"ephemeral-attachments/{self.application_id}" if ephemeral else f"attachments/{channel_id}"
+        url = f"{self.base_url}/{folder}/{att_id}/{filename}"
         att: dict[str, Any] = {
             "id": str(att_id),
             "filename": filename,
             "size": len(data),
             "url": url,
             "proxy_url": url,
-            "content_type": content_type or _guess_type(filename),
+            "content_type": kind,
         }
         if description:
             att["description"] = description
+        if ephemeral:
+            att["ephemeral"] = True
         return att
 
     def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:

@@ -87,9 +87,13 @@ class FakeState:
         self.gateway_received: list[dict[str, Any]] = []
         self.resumes = 0
         self.attachments: dict[int, bytes] = {}
+        self.attachment_types: dict[int, str] = {}  # served as the file's Content-Type
+        #: What a member may upload (Discord sends it as ``attachment_size_limit``; 10 MiB unboosted).
+        self.attachment_size_limit = 10 * 1024 * 1024
         self.pinned_at: dict[int, datetime] = {}
         #: Ephemeral interaction messages: only their viewer sees them, never in a channel.
         self.ephemeral_messages: dict[int, dict[str, Any]] = {}
+        self.ephemeral_viewers: dict[int, int] = {}  # message id -> the one user who sees it
         self.nonces: dict[tuple[int, int, str], tuple[float, dict[str, Any]]] = {}
         self.default_channel: Channel | None = None
         self._message_index: dict[int, Channel] = {}

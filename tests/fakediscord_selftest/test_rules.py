@@ -6,8 +6,9 @@ import discord
 import pytest
 
 from tests.fakediscord.driver import FakeDiscord
+from tests.fakediscord.modals import submitted_components
 from tests.fakediscord.permissions import ALL, channel_permissions
-from tests.fakediscord.validation import FormErrors, check_message, check_thread_name
+from tests.fakediscord.validation import FormErrors, check_message, check_modal, check_thread_name
 
 P = discord.Permissions
 
@@ -132,3 +133,87 @@ def test_thread_name_length(name, ok):
     errors = FormErrors()
     check_thread_name(name, errors)
     assert (not errors) is ok
+
+
+def modal(*components, title="Article", custom_id="form"):
+    return {"custom_id": custom_id, "title": title, "components": list(components)}
+
+
+def label(child, text="Article"):
+    return {"type": 18, "label": text, "component": child}
+
+
+def text_input(**fields):
+    return {"type": 4, "custom_id": "text", "style": 2, **fields}
+
+
+def modal_errors(data):
+    errors = FormErrors()
+    check_modal(data, errors)
+    return errors.tree
+
+
+def test_a_modal_in_discords_current_shape_is_clean():
+    form = modal(label(text_input(max_length=4000, min_length=0, value="x" * 4000, placeholder="p" * 100)))
+    assert modal_errors(form) == {}
+
+
+@pytest.mark.parametrize(
+    ("form", "path", "code"),
+    [
+        (modal(label(text_input()), title="t" * 46), ["title"], "BASE_TYPE_BAD_LENGTH"),
+        (modal(label(text_input()), custom_id=""), ["custom_id"], "BASE_TYPE_BAD_LENGTH"),
+        (modal(), ["components"], "BASE_TYPE_BAD_LENGTH"),
+        (modal(*[label(text_input())] * 6), ["components"], "BASE_TYPE_BAD_LENGTH"),
+        (
+            modal(label(text_input(max_length=4001))),
+            ["components", "0", "component", "max_length"],
+            "NUMBER_TYPE_MAX",
+        ),
+        (
+            modal(label(text_input(max_length=0))),
+            ["components", "0", "component", "max_length"],
+            "NUMBER_TYPE_MIN",
+        ),
+        (
+            modal(label(text_input(value="v" * 4001))),
+            ["components", "0", "component", "value"],
+            "BASE_TYPE_MAX_LENGTH",
+        ),
+        (modal(label(text_input(style=3))), ["components", "0", "component", "style"], "BASE_TYPE_CHOICES"),
+        (modal(label(text_input(), text="l" * 46)), ["components", "0", "label"], "BASE_TYPE_BAD_LENGTH"),
+        (
+            modal({"type": 1, "components": [text_input()]}),  # a row's input needs its own label
+            ["components", "0", "components", "0", "label"],
+            "BASE_TYPE_REQUIRED",
+        ),
+    ],
+)
+def test_modal_limits_report_the_offending_path(form, path, code):
+    node = modal_errors(form)
+    for part in path:
+        node = node[part]
+    assert node["_errors"][0]["code"] == code
+
+
+def test_a_label_submit_answers_in_a_label_and_keeps_the_bots_ids():
+    form = modal(
+        {**label(text_input(value="draft")), "id": 7},
+        label({**text_input(), "custom_id": "note", "required": False}),
+    )
+    assert submitted_components(form, {"note": "n"}) == [
+        {"type": 18, "id": 7, "component": {"type": 4, "id": 1, "custom_id": "text", "value": "draft"}},
+        {"type": 18, "id": 2, "component": {"type": 4, "id": 3, "custom_id": "note", "value": "n"}},
+    ]
+
+
+def test_a_submit_naming_a_field_the_modal_lacks_is_a_test_error():
+    with pytest.raises(LookupError, match="no field"):
+        submitted_components(modal(label(text_input())), {"other": "x"})
+
+
+def test_min_length_binds_only_a_value_that_was_typed():
+    form = modal(label(text_input(min_length=10, required=False)))
+    assert submitted_components(form, {"text": ""})[0]["component"]["value"] == ""
+    with pytest.raises(ValueError, match="at least 10"):
+        submitted_components(form, {"text": "short"})

@@ -102,10 +102,12 @@ async def _answer(
 
 async def attachment_handler(request: web.Request) -> web.Response:
     fake: FakeDiscord = request.app[FAKE_KEY]
-    data = fake.attachments.get(int(request.match_info["att"]))
+    att_id = int(request.match_info["att"])
+    data = fake.attachments.get(att_id)
     if data is None:
         return web.Response(status=404)
-    return web.Response(body=data, content_type="application/octet-stream")
+    kind = fake.attachment_types.get(att_id, "application/octet-stream")
+    return web.Response(body=data, headers={"Content-Type": kind})
 
 
 def build_app(fake: FakeDiscord) -> web.Application:
@@ -113,4 +115,5 @@ def build_app(fake: FakeDiscord) -> web.Application:
     app[FAKE_KEY] = fake
     app.router.add_route("*", "/api/v10/{tail:.*}", api_handler)
     app.router.add_get("/attachments/{channel}/{att}/{name}", attachment_handler)
+    app.router.add_get("/ephemeral-attachments/{app}/{att}/{name}", attachment_handler)
     return app

@@ -13,13 +13,14 @@ from ..interactions import (
     EPHEMERAL,
     LOADING,
     MODAL,
+    MODAL_SUBMIT,
     PONG,
     TOKEN_LIFETIME,
     UPDATE_MESSAGE,
     InteractionRecord,
 )
 from ..messages import CHAT_INPUT_COMMAND, REPLY
-from ..validation import CHOICES_MAX, FormErrors
+from ..validation import CHOICES_MAX, FormErrors, check_modal
 from .messages import attachments_from, edit_changes, validate_message
 from .routing import UNKNOWN_MESSAGE, ApiError, Ctx, Routes, fail, form_error
 
@@ -86,8 +87,13 @@ async def interaction_callback(ctx: Ctx) -> Any:
             )
             raise form_error(errors)
     elif kind == MODAL:
-        if not data.get("custom_id") or not data.get("title"):
-            raise ApiError(400, "Invalid Form Body", 50035)
+        if record.type == MODAL_SUBMIT:
+            # Discord: a modal answers a command or a component, never another modal's submit.
+            raise ApiError(400, "Interaction callback type 9 is not valid for a modal submit", 50035)
+        errors = FormErrors()
+        check_modal(data, errors, ["data"])
+        if errors:
+            raise form_error(errors)
     elif kind != PONG:
         raise ApiError(400, f"Unsupported interaction response type {kind}", 50035)
     record.response_type = kind
@@ -144,6 +150,7 @@ def _interaction_message(
         fake.add_message(channel, message)
     else:
         fake.ephemeral_messages[int(message["id"])] = message
+        fake.ephemeral_viewers[int(message["id"])] = user.id
     return message
 
 
