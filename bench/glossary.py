@@ -14,6 +14,11 @@ the parse), so the bare parse is timed both as a plain program runs it (collecto
 the collector paused the same way; the 1.3x target is judged against the paused one. "Ours" is
 everything load_library does for a glossary before the first keystroke: parse and validation,
 the search index, and the typo index (Glossary.prepare), all in the loading worker thread.
+
+A pasted page (6,000 characters, the most a string option takes without max_length) must cost
+a keystroke no more than a name does (issue 10, item 7): its autocomplete and did-you-mean are
+timed against the short queries of the same run (same targets), and against the same search
+without the query bound (the whole text, every word), which is what they cost before.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -32,6 +38,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.content import glossary as glossary_module
 from bot.content.glossary import Glossary, normalise
 from bot.content.glossary_file import load_glossary
 from bot.content.models import Concept, Problem
@@ -42,6 +49,9 @@ COMPLETE_QUERIES = 2_000
 SUGGEST_QUERIES = 500
 BASELINE_QUERIES = 300  # ~25 ms each: a sample keeps the run short
 LOAD_RUNS = 5
+PAGE_CHARS = 6_000
+PAGE_QUERIES = 200
+UNBOUND_QUERIES = 15  # 80-170 ms each: a sample keeps the run short
 
 TARGET_COMPLETE_P99_MS = 1.0
 TARGET_SUGGEST_P99_MS = 5.0
@@ -179,6 +189,33 @@ def suggest_queries(
     return queries
 
 
+def page_queries(rng: random.Random, entries: list[tuple[str, str, list[str]]], count: int) -> list[str]:
+    """Pasted pages: glossary words (some misspelt) run together to PAGE_CHARS characters."""
+    words = [w for _key, term, aliases in entries[:2_000] for name in (term, *aliases) for w in name.split()]
+    pages = []
+    for _ in range(count):
+        parts: list[str] = []
+        size = 0
+        while size < PAGE_CHARS:
+            word = rng.choice(words)
+            word = _typo(rng, word, 1) if rng.random() < 0.3 else word
+            parts.append(word)
+            size += len(word) + 1
+        pages.append(" ".join(parts)[:PAGE_CHARS])
+    return pages
+
+
+@contextmanager
+def without_query_bound() -> Iterator[None]:
+    """The search as it was before the bound: the whole query, every word of it (the 'before')."""
+    saved = glossary_module.MAX_QUERY, glossary_module._MAX_QUERY_WORDS
+    glossary_module.MAX_QUERY = glossary_module._MAX_QUERY_WORDS = sys.maxsize
+    try:
+        yield
+    finally:
+        glossary_module.MAX_QUERY, glossary_module._MAX_QUERY_WORDS = saved
+
+
 def percentiles(samples_ns: list[int]) -> tuple[float, float]:
     ordered = sorted(samples_ns)
     p50 = ordered[len(ordered) // 2] / 1e6
@@ -286,6 +323,13 @@ def main() -> int:
     sample = queries[:: max(1, len(queries) // BASELINE_QUERIES)][:BASELINE_QUERIES]
     b50, b99 = percentiles(timed(lambda q: process.extract(q, names, scorer=fuzz.WRatio, limit=25), sample))
     hits = sum(1 for q in misses if glossary.suggest(q))
+    pages = page_queries(rng, entries, PAGE_QUERIES)
+    pc50, pc99 = percentiles(timed(glossary.complete, pages))
+    ps50, ps99 = percentiles(timed(glossary.suggest, pages))
+    with without_query_bound():
+        unbound = pages[:UNBOUND_QUERIES]
+        uc50, uc99 = percentiles(timed(glossary.complete, unbound))
+        us50, us99 = percentiles(timed(glossary.suggest, unbound))
 
     print()
     print(f"latency per query over {len(names)} names           p50         p99")
@@ -297,8 +341,22 @@ def main() -> int:
     print(row.format(f"baseline extract WRatio ({len(sample)} q)", b50, b99, "(rapidfuzz, limit=25)"))
     print(f"  did-you-mean had a suggestion for {hits}/{len(misses)} misses")
     print()
+    print(f"a pasted page of {PAGE_CHARS:,} characters                p50         p99")
+    page_label = f"autocomplete ({len(pages)} pages)"
+    print(row.format(page_label, pc50, pc99, target("p99 <=", TARGET_COMPLETE_P99_MS, " ms", pc99)))
+    page_label = f"did-you-mean ({len(pages)} pages)"
+    print(row.format(page_label, ps50, ps99, target("p99 <=", TARGET_SUGGEST_P99_MS, " ms", ps99)))
+    print(row.format("  baseline: short autocomplete (above)", c50, c99, "(same run)"))
+    print(row.format("  baseline: short did-you-mean (above)", s50, s99, "(same run)"))
+    print(row.format(f"  before: autocomplete uncut ({len(unbound)} q)", uc50, uc99, "(no query bound)"))
+    print(row.format(f"  before: did-you-mean uncut ({len(unbound)} q)", us50, us99, "(no query bound)"))
+    print()
     print(f"total bench time {time.perf_counter() - started:.1f} s")
-    ok = ratio <= TARGET_LOAD_RATIO and c99 <= TARGET_COMPLETE_P99_MS and s99 <= TARGET_SUGGEST_P99_MS
+    ok = (
+        ratio <= TARGET_LOAD_RATIO
+        and max(c99, pc99) <= TARGET_COMPLETE_P99_MS
+        and max(s99, ps99) <= TARGET_SUGGEST_P99_MS
+    )
     print("ALL PASS" if ok else "SOME TARGETS FAILED")
     return 0 if ok else 1
 

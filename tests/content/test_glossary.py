@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.content.glossary import Glossary, normalise
+from bot.content.glossary import MAX_QUERY, Glossary, normalise
 from bot.content.models import Concept
 
 
@@ -145,6 +145,17 @@ def test_suggest_is_at_most_five_and_only_similar(glossary):
     assert glossary.suggest("") == []
     many = Glossary([concept(f"model-{i}", f"Model {i}") for i in range(50)])
     assert len(many.suggest("model")) == 5
+
+
+def test_a_pasted_page_is_searched_by_its_first_characters(glossary):
+    """Past MAX_QUERY characters nothing is searched, so a 6,000-character paste costs a
+    keystroke no more than a name does (issue 10, item 7) and still finds what it starts with."""
+    page = " ".join(f"word{i}" for i in range(1000))
+    assert len(page) > 6 * MAX_QUERY
+    assert terms(glossary.complete("Supply chain dep" + " " * MAX_QUERY + page)) == [
+        "Supply Chain Dependence"
+    ]
+    assert terms(glossary.suggest("nueral netwrk" + " " * MAX_QUERY + page))[0] == "Neural Network"
 
 
 def test_tags(glossary):

@@ -77,3 +77,30 @@ async def test_global_sync_only_when_the_command_set_changed(harness):
     second_syncs = fake.requests_matching("PUT", r"/applications/\d+/commands$")
     assert len(first_syncs) == 1
     assert len(second_syncs) == 1
+
+
+def _string_options(command):
+    subs = [o for o in command.get("options", []) if o["type"] == 1] or [command]
+    for sub in subs:
+        name = command["name"] if sub is command else f"{command['name']} {sub['name']}"
+        for option in sub.get("options", []):
+            if option["type"] == 3:
+                yield f"{name}:{option['name']}", option
+
+
+async def test_every_free_text_option_has_a_maximum_length(harness):
+    """A string option without max_length takes 6,000 characters into every keystroke's search
+    (issue 10, item 7); options with fixed choices are bounded by their choices."""
+    fake = harness.fake
+    free_text = {
+        where: option
+        for command in fake.guild_commands[fake.guild.id]
+        for where, option in _string_options(command)
+        if not option.get("choices")
+    }
+    assert {"concept:term", "schedule once:when", "settings timezone:tz"} <= set(free_text)
+    unbounded = sorted(where for where, option in free_text.items() if "max_length" not in option)
+    assert unbounded == []
+    assert all(1 <= option["max_length"] <= 100 for option in free_text.values()), free_text
+    assert free_text["concept:term"]["max_length"] == 100
+    assert free_text["schedule once:when"]["max_length"] == 32

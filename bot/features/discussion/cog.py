@@ -14,6 +14,7 @@ from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import is_moderator, require_guild
+from bot.features.options import LessonOption
 from bot.render.export import replies_csv, replies_markdown
 from bot.render.status import render_stats
 from bot.store import posts, replies
@@ -77,7 +78,7 @@ class DiscussionCog(commands.Cog):
     async def export(
         self,
         interaction: Interaction,
-        lesson: str | None = None,
+        lesson: LessonOption | None = None,
         format: Literal["csv", "markdown"] = "csv",
     ) -> None:
         post = await self._post(require_guild(interaction), lesson)
@@ -100,7 +101,7 @@ class DiscussionCog(commands.Cog):
 
     @discussion.command(name="stats", description="Replies, participants and the most active members.")
     @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
-    async def stats(self, interaction: Interaction, lesson: str | None = None) -> None:
+    async def stats(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.bot.reply_writer.flush()

@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.features.embeds import NO_MENTIONS
 from bot.features.glossary.views import concept_message, concepts_page
 from bot.features.interaction import Interaction
+from bot.features.options import TAG_MAX, TERM_MAX, TagOption, TermOption, typed
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.concept import render_unknown_concept
 
@@ -24,7 +25,7 @@ class GlossaryCog(commands.Cog):
 
     @app_commands.command(name="concept", description="Explain a concept from the study group's glossary.")
     @app_commands.describe(term="The concept to look up (start typing for suggestions)")
-    async def concept(self, interaction: Interaction, term: str) -> None:
+    async def concept(self, interaction: Interaction, term: TermOption) -> None:
         glossary = self.bot.library.glossary
         entry = glossary.get(term) or glossary.find(term)
         if entry is None:
@@ -41,12 +42,12 @@ class GlossaryCog(commands.Cog):
     async def concept_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matches = self.bot.library.glossary.complete(current, limit=AUTOCOMPLETE_CHOICES)
+        matches = self.bot.library.glossary.complete(typed(current, TERM_MAX), limit=AUTOCOMPLETE_CHOICES)
         return [app_commands.Choice(name=c.term[:CHOICE_NAME], value=c.key) for c in matches]
 
     @app_commands.command(name="concepts", description="Browse the glossary, page by page.")
     @app_commands.describe(tag="Only concepts with this tag")
-    async def concepts(self, interaction: Interaction, tag: str | None = None) -> None:
+    async def concepts(self, interaction: Interaction, tag: TagOption | None = None) -> None:
         glossary = self.bot.library.glossary
         if tag is not None and not glossary.with_tag(tag):
             known = ", ".join(glossary.tags()[:15])
@@ -63,7 +64,7 @@ class GlossaryCog(commands.Cog):
     async def tag_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        wanted = current.casefold()
+        wanted = typed(current, TAG_MAX).casefold()
         tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
         return [
             app_commands.Choice(name=tag, value=tag) for tag in tags[:AUTOCOMPLETE_CHOICES]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from discord import app_commands
 
 from bot.content.library import Library
+from bot.features.options import LESSON_MAX, typed
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 
 
 def lesson_choices(library: Library, current: str) -> list[app_commands.Choice[str]]:
-    wanted = current.casefold().strip()
+    wanted = typed(current, LESSON_MAX).casefold().strip()
     matches = [
         lesson
         for lesson in library.lessons

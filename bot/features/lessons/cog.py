@@ -14,6 +14,7 @@ from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import is_moderator, require_guild
+from bot.features.options import LessonOption
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
@@ -41,7 +42,7 @@ class LessonsCog(commands.Cog):
 
     @lesson.command(name="show", description="Show a lesson as it was posted (default: the latest one here).")
     @app_commands.describe(lesson="The lesson (start typing for suggestions)")
-    async def show(self, interaction: Interaction, lesson: str | None = None) -> None:
+    async def show(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
         if lesson is None:
             latest = await posts.latest_post(self.bot.db, guild_id)
@@ -97,7 +98,7 @@ class LessonsCog(commands.Cog):
     async def post(
         self,
         interaction: Interaction,
-        lesson: str,
+        lesson: LessonOption,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         chosen = self._lesson(lesson)

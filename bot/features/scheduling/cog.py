@@ -14,6 +14,7 @@ from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.lessons.choices import lesson_choices
 from bot.features.moderation import is_moderator, require_guild
+from bot.features.options import LessonOption, TimeOption, WhenOption
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
@@ -84,8 +85,8 @@ class SchedulingCog(commands.Cog):
     async def once(
         self,
         interaction: Interaction,
-        lesson: str,
-        when: str,
+        lesson: LessonOption,
+        when: WhenOption,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         guild_id = require_guild(interaction)
@@ -139,7 +140,7 @@ class SchedulingCog(commands.Cog):
         self,
         interaction: Interaction,
         weekday: app_commands.Choice[int],
-        time: str,
+        time: TimeOption,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         guild_id = require_guild(interaction)

@@ -12,6 +12,7 @@ from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.moderation import is_moderator, require_guild
+from bot.features.options import TIMEZONE_MAX, TimezoneOption, typed
 from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.status import render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
@@ -49,7 +50,7 @@ class SettingsCog(commands.Cog):
     @settings.command(name="timezone", description="Set the time zone that schedules are read in.")
     @app_commands.describe(tz="An IANA time zone name, e.g. Europe/Berlin (start typing for suggestions)")
     @is_moderator()
-    async def timezone(self, interaction: Interaction, tz: str) -> None:
+    async def timezone(self, interaction: Interaction, tz: TimezoneOption) -> None:
         try:
             zone = resolve_timezone(tz)
         except UnknownTimezone as error:
@@ -68,7 +69,7 @@ class SettingsCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(name=name, value=name)
-            for name in timezone_choices(current, AUTOCOMPLETE_CHOICES)
+            for name in timezone_choices(typed(current, TIMEZONE_MAX), AUTOCOMPLETE_CHOICES)
         ]
 
     @settings.command(name="channel", description="Set the channel lessons are posted in by default.")
