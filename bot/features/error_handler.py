@@ -17,7 +17,11 @@ _APOLOGY = "Something went wrong on my side; the moderators can find the details
 async def handle_app_command_error(
     interaction: discord.Interaction, error: app_commands.AppCommandError
 ) -> None:
-    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    original: BaseException = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, app_commands.TransformerError):
+        cause = original.__cause__
+        if isinstance(cause, UserFacingError):  # an option's lookup refused it (e.g. an unknown lesson)
+            original = cause
     if isinstance(original, UserFacingError):
         sentence = str(original)
     elif isinstance(original, app_commands.MissingPermissions | app_commands.CheckFailure):

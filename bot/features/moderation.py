@@ -4,7 +4,8 @@
 decision is made here: Manage Server (or Administrator) in the channel, or the server's
 moderator role from /settings modrole. It is one discord.py check, ``@is_moderator()``: on a
 command it refuses before the command runs (the error handler answers with the sentence); on an
-autocomplete callback it makes the suggestions empty for everyone else.
+autocomplete callback it makes the suggestions empty for everyone else. An option type shared by
+members' and moderators' commands (the lesson option) asks ``may_suggest``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,18 @@ async def _moderator(interaction: Interaction) -> bool:
 def is_moderator() -> Callable[[T], T]:
     """``@is_moderator()``: only moderators may run this command (or see this autocomplete's choices)."""
     return app_commands.check(_moderator)
+
+
+async def may_suggest(interaction: Interaction) -> bool:
+    """Whether an option shared by several commands may suggest values here: always on everyone's
+    commands; on a moderator command (one that carries ``@is_moderator()``), to moderators only."""
+    command = interaction.command
+    if command is None or _moderator not in command.checks:
+        return True
+    try:
+        return await _moderator(interaction)
+    except app_commands.CheckFailure:
+        return False
 
 
 def require_guild(interaction: Interaction) -> int:

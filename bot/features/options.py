@@ -18,14 +18,13 @@ from bot.content.lessons import ID_LIMIT
 # (longer terms are still found by their first 100 characters).
 TERM_MAX = 100
 TAG_MAX = TAG_LIMIT
-LESSON_MAX = ID_LIMIT  # lesson ids (file names) are at most this long
+LESSON_MAX = ID_LIMIT  # lesson ids (file names) are at most this long (the lesson option: lesson_option.py)
 WHEN_MAX = 32  # "YYYY-MM-DD HH:MM" with room for stray spaces
 TIME_MAX = 16  # "HH:MM"
 TIMEZONE_MAX = 64  # the longest IANA name is 32 characters
 
 TermOption = app_commands.Range[str, 1, TERM_MAX]
 TagOption = app_commands.Range[str, 1, TAG_MAX]
-LessonOption = app_commands.Range[str, 1, LESSON_MAX]
 WhenOption = app_commands.Range[str, 1, WHEN_MAX]
 TimeOption = app_commands.Range[str, 1, TIME_MAX]
 TimezoneOption = app_commands.Range[str, 1, TIMEZONE_MAX]

@@ -89,3 +89,31 @@ async def test_lesson_autocomplete_matches_title_words(harness):
     fake = harness.fake
     choices = await fake.autocomplete(fake.moderator, "lesson post", focused="lesson", value="russia")
     assert choices == [{"name": TITLE, "value": FIRST_LESSON}]
+
+
+async def test_an_unknown_lesson_gets_the_same_private_sentence_on_every_command(harness):
+    fake = harness.fake
+    attempts = [
+        (fake.member, "lesson show", {}),
+        (fake.member, "discussion stats", {}),
+        (fake.moderator, "lesson post", {"channel": fake.text}),
+        (fake.moderator, "discussion export", {}),
+        (fake.moderator, "schedule once", {"when": "2026-12-01 09:00", "channel": fake.text}),
+    ]
+    for member, command, options in attempts:
+        result = await fake.slash(member, command, lesson="no-such-lesson", **options)
+        assert result.type == 4 and result.ephemeral, command  # answered at once, never a public deferral
+        assert result.content == "There is no lesson called “no-such-lesson”. Try /lesson list.", command
+    assert fake.messages(fake.text) == []
+
+
+async def test_lesson_suggestions_on_moderator_commands_are_for_moderators_only(harness):
+    fake = harness.fake
+    title_only = [{"name": TITLE, "value": FIRST_LESSON}]
+    for command in ("lesson show", "discussion stats"):
+        assert await fake.autocomplete(fake.member, command, focused="lesson", value="russia") == title_only
+    moderator_commands = {"lesson post": {}, "discussion export": {}, "schedule once": {"when": ""}}
+    for command, others in moderator_commands.items():
+        typed = {"focused": "lesson", "value": "russia", **others}
+        assert await fake.autocomplete(fake.member, command, **typed) == [], command
+        assert await fake.autocomplete(fake.moderator, command, **typed) == title_only, command

@@ -23,7 +23,7 @@ def searched(harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     loads it, so those imported by this file may not be the ones serving the commands.
     """
     settings_cog = sys.modules[type(harness.bot.get_cog("SettingsCog")).__module__]
-    choices = sys.modules["bot.features.lessons.choices"]
+    lesson_option = sys.modules["bot.features.lesson_option"]
     seen: list[str] = []
     complete = Glossary.complete
 
@@ -37,17 +37,15 @@ def searched(harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(query)
         return zones(query, limit)
 
-    typed_before = getattr(choices, "typed", None)  # absent: lesson_choices cuts nothing
+    matching = lesson_option.lessons_matching
 
-    def spy_typed(current: str, limit: int) -> str:
-        assert typed_before is not None
-        cut = typed_before(current, limit)
-        seen.append(cut)
-        return cut
+    def spy_matching(library: object, typed: str) -> list:
+        seen.append(typed)
+        return matching(library, typed)
 
     monkeypatch.setattr(Glossary, "complete", spy_complete)
     monkeypatch.setattr(settings_cog, "timezone_choices", spy_zones)
-    monkeypatch.setattr(choices, "typed", spy_typed, raising=False)
+    monkeypatch.setattr(lesson_option, "lessons_matching", spy_matching)
     return seen
 
 

@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UnknownLesson, UserFacingError
+from bot.content.models import Lesson
+from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
-from bot.features.lessons.choices import lesson_choices
+from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild
-from bot.features.options import LessonOption
 from bot.render.export import replies_csv, replies_markdown
 from bot.render.status import render_stats
 from bot.store import posts, replies
@@ -53,18 +53,16 @@ class DiscussionCog(commands.Cog):
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         self.bot.collector.on_raw_thread_delete(payload)
 
-    async def _post(self, guild_id: int, lesson_id: str | None) -> Post:
-        if lesson_id is None:
+    async def _post(self, guild_id: int, lesson: Lesson | None) -> Post:
+        if lesson is None:
             latest = await posts.latest_post(self.bot.db, guild_id)
             if latest is None:
                 raise UserFacingError(
                     "No lesson has been posted in this server yet, so there is no discussion."
                 )
             return latest
-        found = await posts.posts_for_lesson(self.bot.db, guild_id, lesson_id)
+        found = await posts.posts_for_lesson(self.bot.db, guild_id, lesson.id)
         if not found:
-            if self.bot.library.lesson(lesson_id) is None:
-                raise UnknownLesson(lesson_id)
             raise UserFacingError(
                 "That lesson has not been posted in this server, so there is no discussion."
             )
@@ -118,10 +116,3 @@ class DiscussionCog(commands.Cog):
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"
         embed = render_stats(title[:256], figures.replies, figures.participants, figures.top)
         await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
-
-    @export.autocomplete("lesson")
-    @stats.autocomplete("lesson")
-    async def lesson_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return lesson_choices(self.bot.library, current)

@@ -8,13 +8,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.content.models import Lesson
-from bot.errors import UnknownLesson, UserFacingError
+from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.interaction import Interaction
-from bot.features.lessons.choices import lesson_choices
+from bot.features.lesson_option import LessonOption, find_lesson
 from bot.features.moderation import is_moderator, require_guild
-from bot.features.options import LessonOption
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
@@ -34,22 +32,16 @@ class LessonsCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
 
-    def _lesson(self, lesson_id: str) -> Lesson:
-        lesson = self.bot.library.lesson(lesson_id)
-        if lesson is None:
-            raise UnknownLesson(lesson_id)
-        return lesson
-
     @lesson.command(name="show", description="Show a lesson as it was posted (default: the latest one here).")
     @app_commands.describe(lesson="The lesson (start typing for suggestions)")
     async def show(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
-        if lesson is None:
+        chosen = lesson
+        if chosen is None:
             latest = await posts.latest_post(self.bot.db, guild_id)
             if latest is None:
                 raise UserFacingError("No lesson has been posted in this server yet. Try /lesson list.")
-            lesson = latest.lesson_id
-        chosen = self._lesson(lesson)
+            chosen = find_lesson(self.bot.library, latest.lesson_id)
         earlier = await posts.posts_for_lesson(self.bot.db, guild_id, chosen.id)
         post = earlier[-1] if earlier else None
         rendered = render_lesson(chosen, self.bot.library.glossary.get(chosen.concept))
@@ -66,12 +58,6 @@ class LessonsCog(commands.Cog):
             await interaction.followup.send(
                 embeds=to_embeds(embeds), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
-
-    @show.autocomplete("lesson")
-    async def show_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return lesson_choices(self.bot.library, current)
 
     @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
     async def list_(self, interaction: Interaction) -> None:
@@ -101,19 +87,12 @@ class LessonsCog(commands.Cog):
         lesson: LessonOption,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        chosen = self._lesson(lesson)
         target = await target_channel(self.bot, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        post = await post_lesson(self.bot, target, chosen)
+        post = await post_lesson(self.bot, target, lesson)
         await interaction.followup.send(
-            f"Posted **{discord.utils.escape_markdown(chosen.title)}** in {target.mention}; "
+            f"Posted **{discord.utils.escape_markdown(lesson.title)}** in {target.mention}; "
             f"the discussion is in <#{post.thread_id}>.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
-
-    @post.autocomplete("lesson")
-    async def post_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return lesson_choices(self.bot.library, current)

@@ -9,12 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UnknownLesson, UserFacingError
+from bot.errors import UserFacingError
 from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
-from bot.features.lessons.choices import lesson_choices
+from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild
-from bot.features.options import LessonOption, TimeOption, WhenOption
+from bot.features.options import TimeOption, WhenOption
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
@@ -90,9 +90,6 @@ class SchedulingCog(commands.Cog):
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
         guild_id = require_guild(interaction)
-        chosen = self.bot.library.lesson(lesson)
-        if chosen is None:
-            raise UnknownLesson(lesson)
         zone = await self._zone(guild_id)
         try:
             parsed = parse_when_detailed(when, zone, self.bot.clock.now())
@@ -103,7 +100,7 @@ class SchedulingCog(commands.Cog):
             self.bot.db,
             guild_id=guild_id,
             channel_id=target.id,
-            lesson_id=chosen.id,
+            lesson_id=lesson.id,
             run_at=parsed.at,
             timezone=zone.key,
             created_by=interaction.user.id,
@@ -111,18 +108,12 @@ class SchedulingCog(commands.Cog):
         )
         self.dispatcher.notify_changed()
         text = (
-            f"Scheduled **{discord.utils.escape_markdown(chosen.title)}** in {target.mention} for "
+            f"Scheduled **{discord.utils.escape_markdown(lesson.title)}** in {target.mention} for "
             f"{full_and_relative(parsed.at)} (schedule #{created.id})."
         )
         if parsed.note:
             text += f"\n{parsed.note}"
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    @once.autocomplete("lesson")
-    async def once_lesson_autocomplete(
-        self, interaction: Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return lesson_choices(self.bot.library, current)
 
     @schedule.command(
         name="weekly", description="Every week at a local time, post the next lesson of the queue."

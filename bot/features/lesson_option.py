@@ -1,0 +1,68 @@
+"""The ``lesson:`` option of every command: a lesson of this server, suggested and looked up.
+
+One discord.py ``Transformer`` does both halves, so a command declares ``lesson: LessonOption``
+and receives a ``Lesson``; an unknown id never reaches the command body (the error handler
+answers with ``UnknownLesson``'s sentence, privately, before anything is deferred or sent).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord import app_commands
+
+from bot.content.library import Library
+from bot.content.models import Lesson
+from bot.errors import UnknownLesson
+from bot.features.interaction import Interaction
+from bot.features.moderation import may_suggest
+from bot.features.options import LESSON_MAX, typed
+from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
+
+if TYPE_CHECKING:
+    from bot.app import StudyBot  # noqa: F401  (named in the base class below, as a string)
+
+
+def find_lesson(library: Library, lesson_id: str) -> Lesson:
+    """The lesson this server is served under ``lesson_id``; ``UnknownLesson`` if none."""
+    lesson = library.lesson(lesson_id)
+    if lesson is None:
+        raise UnknownLesson(lesson_id)
+    return lesson
+
+
+def lessons_matching(library: Library, typed: str) -> list[Lesson]:
+    """Lessons whose title or id contains what was typed, in queue order."""
+    wanted = typed.casefold().strip()
+    return [
+        lesson
+        for lesson in library.lessons
+        if not wanted or wanted in lesson.title.casefold() or wanted in lesson.id.casefold()
+    ]
+
+
+class LessonTransformer(app_commands.Transformer["StudyBot"]):
+    @property
+    def min_value(self) -> int:
+        return 1
+
+    @property
+    def max_value(self) -> int:  # a string option's max_length: Discord's client enforces it
+        return LESSON_MAX
+
+    async def transform(self, interaction: Interaction, value: str, /) -> Lesson:
+        return find_lesson(interaction.client.library, value)
+
+    async def autocomplete(
+        self, interaction: Interaction, value: int | float | str, /
+    ) -> list[app_commands.Choice[int | float | str]]:
+        if not await may_suggest(interaction):
+            return []
+        matches = lessons_matching(interaction.client.library, typed(str(value), LESSON_MAX))
+        return [
+            app_commands.Choice(name=lesson.title[:CHOICE_NAME], value=lesson.id)
+            for lesson in matches[:AUTOCOMPLETE_CHOICES]
+        ]
+
+
+LessonOption = app_commands.Transform[Lesson, LessonTransformer]
