@@ -1,7 +1,10 @@
 """The Bot subclass: wires the database, the content, the features and the command tree.
 
 Resources (database, content, clock) are made by the caller and handed in, as in discord.py's
-advanced start-up example, so tests can run the very same class against a fake Discord.
+advanced start-up example, so tests can run the very same class against a fake Discord. The bot
+knows no feature: each extension makes, starts and stops its own parts (``cog_load`` and
+``cog_unload``; discord.py unloads every extension when the bot closes) and features hear of
+each other through bot events (``lesson_posted``).
 """
 
 from __future__ import annotations
@@ -20,12 +23,10 @@ from bot.config import Settings
 from bot.content.library import Library, load_library
 from bot.content.reload import merge_reload
 from bot.errors import StartupError
-from bot.features.discussion.collector import ReplyCollector
 from bot.features.error_handler import handle_app_command_error
 from bot.services.clock import Clock, SystemClock
-from bot.store import bot_state, posts
+from bot.store import bot_state
 from bot.store.database import Database
-from bot.store.reply_writer import ReplyWriter
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.features.scheduling",
 )
 _COMMANDS_HASH_KEY = "global_commands_sha256"
-_UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel (or thread) that no longer exists
 
 
 def intents() -> discord.Intents:
@@ -75,16 +75,10 @@ class StudyBot(commands.Bot):
         self.db = database
         self.library = library
         self.clock: Clock = clock or SystemClock()
-        self.reply_writer = ReplyWriter(database)
-        self.collector = ReplyCollector(self.reply_writer)
         self._extensions = tuple(extensions)
-        self._backfilled = False
         self._background: set[asyncio.Task[object]] = set()
-        self._shut_down = False
 
     async def setup_hook(self) -> None:
-        self.reply_writer.start()
-        await self.collector.load()
         self.tree.error(handle_app_command_error)
         for extension in self._extensions:
             await self.load_extension(extension)
@@ -116,37 +110,6 @@ class StudyBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("Connected as %s in %d servers.", self.user, len(self.guilds))
-        if not self._backfilled:
-            self._backfilled = True
-            self.spawn(self._backfill_all(), name="backfill")
-
-    async def _backfill_all(self) -> None:
-        """Store the replies written while the bot was offline, thread by thread.
-
-        One thread that cannot be read (a lost permission, a Discord error) is logged and
-        skipped; it never costs the other threads their backfill.
-        """
-        try:
-            for post in await posts.all_threads(self.db):
-                if post.thread_id is not None:
-                    await self._backfill_thread(post.thread_id)
-        finally:
-            await self.reply_writer.flush()
-        log.info("Backfill finished.")
-
-    async def _backfill_thread(self, thread_id: int) -> None:
-        try:
-            thread = self.get_channel(thread_id) or await self.fetch_channel(thread_id)
-            if isinstance(thread, discord.Thread):
-                await self.collector.backfill(thread)
-        except discord.NotFound as error:
-            if error.code == _UNKNOWN_CHANNEL:
-                # Deleted while the bot was offline: its replies go, as on a live THREAD_DELETE.
-                self.collector.forget_thread(thread_id)
-            else:
-                log.info("Skipping backfill of thread %s: %s", thread_id, error.text or error)
-        except discord.HTTPException as error:
-            log.warning("Skipping backfill of thread %s: %s", thread_id, error.text or error)
 
     def spawn(self, coroutine: Coroutine[Any, Any, object], *, name: str) -> asyncio.Task[object]:
         """Run a background job whose failure is logged, never lost, and which is cancelled at close."""
@@ -185,16 +148,8 @@ class StudyBot(commands.Bot):
         return changed
 
     async def close(self) -> None:
-        """Stop background work and flush pending reply writes before the connection goes."""
-        if self._shut_down:
-            await super().close()
-            return
-        self._shut_down = True
+        """Stop background jobs, then let discord.py unload the extensions (each feature stops and
+        flushes its own parts in ``cog_unload``) before the connection goes."""
         for task in list(self._background):
             task.cancel()
-        for cog in list(self.cogs.values()):
-            shutdown = getattr(cog, "shutdown", None)
-            if shutdown is not None:
-                await shutdown()
-        await self.reply_writer.close()
         await super().close()

@@ -2,7 +2,8 @@
 
 Used by /lesson post and by the scheduler. Permissions are checked before the first request so
 that nothing half-happens, and every request can carry a nonce so that a post retried after a
-crash is recognised by Discord instead of sent twice.
+crash is recognised by Discord instead of sent twice. Whoever cares about new lessons (reply
+collection) hears of them through the ``lesson_posted`` bot event.
 """
 
 from __future__ import annotations
@@ -47,6 +48,23 @@ _THREAD_ALREADY_CREATED = 160004
 
 
 @dataclass(frozen=True, slots=True)
+class PostedLesson:
+    """What the ``lesson_posted`` event carries (listeners: ``on_lesson_posted(posted)``).
+
+    It is dispatched the moment the lesson's discussion thread exists, before the question is
+    asked in it and before the post is recorded: members may answer at once, and a listener that
+    keeps replies must know the thread by then. A post resumed after a crash announces its thread
+    again, so listeners treat a repeat as nothing new.
+    """
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    thread_id: int
+    lesson_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class PostPlan:
     """What identifies one attempt at a post, so a retry can be recognised."""
 
@@ -73,17 +91,22 @@ async def post_lesson(
 ) -> Post:
     check_can_post(channel)
     rendered = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
-    # Replies are collected from the moment the thread exists, not only once the post is
-    # recorded: members may answer while the question is still on its way.
-    collect = bot.collector.track
+
+    def announce(message: discord.Message | discord.PartialMessage, thread: discord.Thread) -> None:
+        # The moment the thread exists, not once the post is recorded: members may answer
+        # while the question is still on its way. dispatch() schedules the listeners at once,
+        # ahead of the gateway events that arrive later.
+        posted = PostedLesson(channel.guild.id, channel.id, message.id, thread.id, lesson.id)
+        bot.dispatch("lesson_posted", posted)
+
     if isinstance(channel, discord.ForumChannel):
-        message, thread = await _forum_post(channel, rendered, plan, collect)
+        message, thread = await _forum_post(channel, rendered, plan, announce)
     else:
         earlier: list[discord.Message] = []
         if plan.schedule_id is not None:
             recorded = {p.message_id for p in await posts.posts_in_guild(bot.db, channel.guild.id)}
             earlier = await _earlier_attempt(channel, rendered, recorded)
-        message, thread = await _text_post(channel, rendered, plan, collect, earlier)
+        message, thread = await _text_post(channel, rendered, plan, announce, earlier)
     post = await posts.record_post(
         bot.db,
         guild_id=channel.guild.id,
@@ -109,7 +132,7 @@ async def _text_post(
     channel: discord.TextChannel,
     rendered: LessonPost,
     plan: PostPlan,
-    collect: Callable[[int], None],
+    announce: Callable[[discord.Message, discord.Thread], None],
     earlier: list[discord.Message] | None = None,
 ) -> tuple[discord.Message, discord.Thread]:
     """Send the article's messages (reusing ``earlier`` ones), open the thread, ask the question."""
@@ -124,13 +147,13 @@ async def _text_post(
     assert first is not None, "render_lesson always yields at least one message"
     try:
         thread = await first.create_thread(name=rendered.thread_name)
-        collect(thread.id)
+        announce(first, thread)
     except discord.HTTPException as error:
         if error.code != _THREAD_ALREADY_CREATED:
             raise
         # A retry after a crash: the thread exists already and has the message's id.
         thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
-        collect(thread.id)
+        announce(first, thread)
         if await _bot_said(thread, rendered.prompt_message):
             return first, thread
     await _send(thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))
@@ -194,17 +217,20 @@ async def _bot_said(thread: discord.Thread, content: str) -> bool:
 
 
 async def _forum_post(
-    channel: discord.ForumChannel, rendered: LessonPost, plan: PostPlan, collect: Callable[[int], None]
+    channel: discord.ForumChannel,
+    rendered: LessonPost,
+    plan: PostPlan,
+    announce: Callable[[discord.Message, discord.Thread], None],
 ) -> tuple[discord.Message, discord.Thread]:
     if plan.nonce is not None:
         existing = _existing_forum_post(channel, rendered.thread_name, plan)
         if existing is not None:
-            collect(existing[1].id)
+            announce(*existing)
             return existing
     created = await channel.create_thread(
         name=rendered.thread_name, embeds=to_embeds(rendered.messages[0]), allowed_mentions=NO_MENTIONS
     )
-    collect(created.thread.id)
+    announce(created.message, created.thread)
     for index, embeds in enumerate(rendered.messages[1:], start=1):
         await _send(created.thread, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
     await _send(created.thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.content.library import load_library
 from bot.services.clock import ManualClock
 from bot.store.database import Database
+from bot.store.reply_writer import ReplyWriter
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.plugin import run_client
 
@@ -73,7 +74,15 @@ class Harness:
 
     async def flush(self) -> None:
         assert self.bot is not None
-        await self.bot.reply_writer.flush()
+        await reply_writer(self.bot).flush()
+
+
+def reply_writer(bot: StudyBot) -> ReplyWriter:
+    """The running discussion feature's reply writer (the feature owns it; the bot does not)."""
+    cog = bot.get_cog("DiscussionCog")
+    assert cog is not None, "the discussion feature is not loaded"
+    writer: ReplyWriter = cog.writer  # type: ignore[attr-defined]
+    return writer
 
 
 @pytest.fixture

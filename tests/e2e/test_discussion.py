@@ -16,7 +16,7 @@ from typing import Any
 
 from discord.utils import snowflake_time
 
-from tests.e2e.conftest import FIRST_LESSON, Harness
+from tests.e2e.conftest import FIRST_LESSON, Harness, reply_writer
 from tests.fakediscord import FakeDiscord, InteractionResult
 
 TITLE = "Whither Russia’s AI ambition"
@@ -149,6 +149,13 @@ async def test_a_reply_written_before_the_question_arrives_is_kept(harness):
     await fake.say(fake.member, "Eager first answer.", thread=thread)
     await posting
     assert [row["text"] for row in await export_rows(fake)] == ["Eager first answer."]
+
+
+async def test_replies_in_a_forum_lesson_post_are_stored(harness):
+    fake = harness.fake
+    post = await post_lesson(fake, fake.forum)
+    await fake.say(fake.member, "An answer in the forum post.", thread=post)
+    assert [row["text"] for row in await export_rows(fake)] == ["An answer in the forum post."]
 
 
 # ---------------------------------------------------------------------------------------- export
@@ -425,7 +432,7 @@ async def test_a_burst_of_2000_thread_messages_is_all_stored(harness):
     assert len(rows) == 2000
     assert [row["text"] for row in rows] == [f"burst {i}" for i in range(2000)]
     assert harness.bot is not None
-    assert harness.bot.reply_writer.lost == 0
+    assert reply_writer(harness.bot).lost == 0
 
 
 # ---------------------------------------------------------------------------------------- mentions

@@ -8,7 +8,6 @@ never a traceback; SIGTERM must shut down gracefully with the pending reply writ
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import signal
 import subprocess
@@ -18,14 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import app as app_module
 from bot import process
 from bot.app import StudyBot
 from bot.config import Settings
 from bot.errors import StartupError
 from bot.store.database import Database
-from bot.store.reply_writer import ReplyWriter
-from tests.e2e.conftest import FIRST_LESSON, LESSONS
+from tests.e2e.conftest import FIRST_LESSON, LESSONS, reply_writer
 from tests.fakediscord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[2]
@@ -157,26 +154,27 @@ async def test_an_unusable_database_url_is_a_startup_error(fake, tmp_path, url, 
 
 
 async def test_sigterm_shuts_down_gracefully_and_flushes_pending_replies(
-    fake, tmp_path, made_bots, monkeypatch, serve_signals
+    fake, tmp_path, made_bots, serve_signals
 ):
-    # Replies stay queued until someone flushes: only a graceful shutdown can store them.
-    monkeypatch.setattr(app_module, "ReplyWriter", functools.partial(ReplyWriter, max_delay=3600))
     fake.setup_study_guild()
     settings = settings_for(fake, tmp_path)
     task, bot = await serve_until_ready(fake, settings, made_bots)
+    # Replies stay queued until someone flushes: only a graceful shutdown can store them.
+    writer = reply_writer(bot)
+    writer.max_delay = 3600
 
     await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
     (thread,) = fake.threads(fake.text)
     for i in range(3):
         await fake.say(fake.member, f"said just before shutdown {i}", thread=thread)
-    await fake.wait_until(lambda: bot.reply_writer.pending == 3, timeout=5)
+    await fake.wait_until(lambda: writer.pending == 3, timeout=5)
 
     send_signal_to_serve(signal.SIGTERM)
     await asyncio.wait_for(task, 10)  # serve() returns normally
 
     assert bot.is_closed()
-    assert bot.reply_writer.pending == 0
-    assert bot.reply_writer.lost == 0
+    assert writer.pending == 0
+    assert writer.lost == 0
     database = await Database.open(settings.database_url)
     try:
         rows = await database.fetch_all("SELECT content FROM replies ORDER BY message_id")
@@ -186,16 +184,17 @@ async def test_sigterm_shuts_down_gracefully_and_flushes_pending_replies(
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers removed on the way out
 
 
-async def test_the_stop_event_shuts_down_gracefully_too(fake, tmp_path, made_bots, monkeypatch):
-    monkeypatch.setattr(app_module, "ReplyWriter", functools.partial(ReplyWriter, max_delay=3600))
+async def test_the_stop_event_shuts_down_gracefully_too(fake, tmp_path, made_bots):
     fake.setup_study_guild()
     settings = settings_for(fake, tmp_path)
     stop = asyncio.Event()
     task, bot = await serve_until_ready(fake, settings, made_bots, stop)
+    writer = reply_writer(bot)
+    writer.max_delay = 3600  # queued until a flush
     await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
     (thread,) = fake.threads(fake.text)
     await fake.say(fake.member, "the last word", thread=thread)
-    await fake.wait_until(lambda: bot.reply_writer.pending == 1, timeout=5)
+    await fake.wait_until(lambda: writer.pending == 1, timeout=5)
 
     stop.set()
     await asyncio.wait_for(task, 10)

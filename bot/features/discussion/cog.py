@@ -1,8 +1,18 @@
-"""Collecting a lesson thread's replies, and the moderators' export and everyone's statistics."""
+"""Collecting a lesson thread's replies, and the moderators' export and everyone's statistics.
+
+The feature owns its parts: the cog makes the reply writer and collector, starts them when it is
+loaded (before the bot connects, so the collector knows every recorded thread before the first
+live reply), backfills on the first READY, and flushes everything when it is unloaded (discord.py
+unloads the extensions when the bot closes). It hears about new lesson threads through the
+``lesson_posted`` event.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import logging
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -11,17 +21,23 @@ from discord.ext import commands
 
 from bot.content.models import Lesson
 from bot.errors import UserFacingError
+from bot.features.discussion.backfill import backfill_all
+from bot.features.discussion.collector import ReplyCollector
 from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild
 from bot.render.export import replies_csv, replies_markdown
 from bot.render.status import render_stats
+from bot.services.poster import PostedLesson
 from bot.store import posts, replies
 from bot.store.posts import Post
+from bot.store.reply_writer import ReplyWriter
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
+
+log = logging.getLogger(__name__)
 
 
 class DiscussionCog(commands.Cog):
@@ -31,27 +47,55 @@ class DiscussionCog(commands.Cog):
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
+        self.writer = ReplyWriter(bot.db)
+        self.collector = ReplyCollector(self.writer)
+        self._backfill: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.writer.start()
+        threads = await self.collector.load()
+        log.info("Collecting the replies of %d lesson thread(s).", threads)
+
+    async def cog_unload(self) -> None:
+        """Stop the backfill and store every reply still queued, before the connection goes."""
+        if self._backfill is not None:
+            self._backfill.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._backfill
+        await self.writer.close()
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self._backfill is None:  # the first READY: the replies written while the bot was offline
+            self._backfill = asyncio.get_running_loop().create_task(
+                backfill_all(self.bot, self.collector), name="backfill"
+            )
+            self._backfill.add_done_callback(_log_failure)
+
+    @commands.Cog.listener()
+    async def on_lesson_posted(self, posted: PostedLesson) -> None:
+        self.collector.track(posted.thread_id)
 
     # The collection path: every event goes straight to the collector, which batches the writes.
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        self.bot.collector.on_message(message)
+        self.collector.on_message(message)
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
-        self.bot.collector.on_raw_message_edit(payload)
+        self.collector.on_raw_message_edit(payload)
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        self.bot.collector.on_raw_message_delete(payload)
+        self.collector.on_raw_message_delete(payload)
 
     @commands.Cog.listener()
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        self.bot.collector.on_raw_bulk_message_delete(payload)
+        self.collector.on_raw_bulk_message_delete(payload)
 
     @commands.Cog.listener()
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
-        self.bot.collector.on_raw_thread_delete(payload)
+        self.collector.on_raw_thread_delete(payload)
 
     async def _post(self, guild_id: int, lesson: Lesson | None) -> Post:
         if lesson is None:
@@ -81,7 +125,7 @@ class DiscussionCog(commands.Cog):
     ) -> None:
         post = await self._post(require_guild(interaction), lesson)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.reply_writer.flush()
+        await self.writer.flush()
         rows = await replies.replies_for_thread(self.bot.db, post.thread_id) if post.thread_id else []
         known = self.bot.library.lesson(post.lesson_id)
         title = known.title if known else post.lesson_id
@@ -102,7 +146,7 @@ class DiscussionCog(commands.Cog):
     async def stats(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
-        await self.bot.reply_writer.flush()
+        await self.writer.flush()
         if lesson is None:
             figures = await replies.stats(self.bot.db, guild_id, None)
             title = "Discussion statistics: all lessons"
@@ -116,3 +160,8 @@ class DiscussionCog(commands.Cog):
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"
         embed = render_stats(title[:256], figures.replies, figures.participants, figures.top)
         await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("The backfill failed.", exc_info=task.exception())

@@ -61,9 +61,6 @@ class SchedulingCog(commands.Cog):
     async def cog_load(self) -> None:
         self.dispatcher.start()
 
-    async def shutdown(self) -> None:
-        await self.dispatcher.stop()
-
     async def cog_unload(self) -> None:
         await self.dispatcher.stop()
 
