@@ -6,6 +6,8 @@ reply; anything else is logged with its traceback and the user gets a generic ap
 
 from __future__ import annotations
 
+from bot.render.echo import echo
+
 
 class UserFacingError(Exception):
     """An expected refusal: its message is a complete, plain sentence for the user."""
@@ -13,7 +15,7 @@ class UserFacingError(Exception):
 
 class UnknownLesson(UserFacingError):
     def __init__(self, lesson_id: str) -> None:
-        super().__init__(f"There is no lesson called “{lesson_id}”. Try /lesson list.")
+        super().__init__(f"There is no lesson called {echo(lesson_id)}. Try /lesson list.")
         self.lesson_id = lesson_id
 
 

@@ -8,6 +8,9 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.limits import MESSAGE_CONTENT
+from bot.render.echo import echo
+from bot.render.text import truncate_words
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ async def handle_app_command_error(
             f"Discord is asking me to slow down; try again in about {round(original.retry_after)} seconds."
         )
     elif isinstance(original, app_commands.TransformerError):
-        sentence = f"“{original.value}” is not a valid {original.type.name.lower()} here."
+        sentence = f"{echo(str(original.value))} is not a valid {original.type.name.lower()} here."
     else:
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("Command /%s failed.", command, exc_info=original)
@@ -40,7 +43,12 @@ async def handle_app_command_error(
 
 
 async def reply_ephemeral(interaction: discord.Interaction, sentence: str) -> None:
-    """Answer whether or not the interaction was already answered or deferred."""
+    """Answer whether or not the interaction was already answered or deferred.
+
+    The sentence is cut to one message: a longer one would be refused by Discord, and the
+    member would see "interaction failed" instead of the reason.
+    """
+    sentence = truncate_words(sentence, MESSAGE_CONTENT)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(

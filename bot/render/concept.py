@@ -5,18 +5,17 @@ Pure: plain dicts in Discord's embed JSON shape; every text is cut to its limit 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from bot import limits
 from bot.content.models import Concept, Lesson
+from bot.render.echo import echo, escape_user_text
 from bot.render.lesson import embed_size
 from bot.render.text import truncate, truncate_words
 
 __all__ = [
     "CONCEPT_COLOR",
-    "escape_user_text",
     "render_concept",
     "render_concepts_page",
     "render_unknown_concept",
@@ -24,21 +23,7 @@ __all__ = [
 
 CONCEPT_COLOR = 0x2ECC71
 GLOSSARY_COLOR = 0x5865F2
-_QUERY_SHOWN = 100  # characters of a member's query echoed back
 _LINE_SHOWN = 160  # characters of a definition shown on a glossary page
-
-_MARKDOWN_RE = re.compile(r"([\\*_~`|>#\[\]()<])")
-
-
-def escape_user_text(text: str) -> str:
-    """Text typed by a member made inert: Markdown escaped, mentions and links neutralised.
-
-    A zero-width space after ``@`` stops ``@everyone`` and user mentions from resolving, even if
-    a message were sent without ``AllowedMentions.none()``.
-    """
-    text = _MARKDOWN_RE.sub(r"\\\1", " ".join(text.split()))
-    return text.replace("@", "@\u200b")
-
 
 def render_concept(concept: Concept, related: Sequence[Concept], lessons: Sequence[Lesson]) -> dict[str, Any]:
     """The /concept answer: term, definition, aliases, related concepts, lessons that teach it."""
@@ -65,8 +50,7 @@ def render_concept(concept: Concept, related: Sequence[Concept], lessons: Sequen
 
 def render_unknown_concept(query: str, suggestions: Sequence[Concept]) -> str:
     """One plain sentence for a miss, with "did you mean" when there is something close."""
-    shown = escape_user_text(truncate_words(query, _QUERY_SHOWN)) or "that"
-    sentence = f"No concept called “{shown}”."
+    sentence = f"No concept called {echo(query)}."
     if suggestions:
         names = ", ".join(escape_user_text(c.term) for c in suggestions[:5])
         sentence += f" Did you mean: {names}?"
@@ -93,7 +77,7 @@ def render_concepts_page(
         room -= len(line) + 1
     if not lines:
         lines.append(
-            f"No concept has the tag “{escape_user_text(tag)}”." if tag else "The glossary is empty."
+            f"No concept has the tag {echo(tag)}." if tag else "The glossary is empty."
         )
     return {
         "title": truncate_words(title, limits.EMBED_TITLE),

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import limits
-from bot.render.concept import escape_user_text as escape
+from bot.render.echo import escape_user_text as escape
 from bot.render.links import message_url
 from bot.render.text import truncate, truncate_words
 from bot.render.timestamps import full, full_and_relative

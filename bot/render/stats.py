@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot import limits
-from bot.render.concept import escape_user_text as escape
+from bot.render.echo import escape_user_text as escape
 from bot.render.series import SeriesRow
 from bot.render.text import truncate_words
 from bot.render.timestamps import full

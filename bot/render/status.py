@@ -11,7 +11,7 @@ from datetime import datetime, time
 
 from bot import limits
 from bot.content.models import LessonState
-from bot.render.concept import escape_user_text as escape
+from bot.render.echo import escape_user_text as escape
 from bot.render.timestamps import full, full_and_relative
 
 INFO_COLOR = 0x5865F2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.render.concept import escape_user_text
+from bot.render.echo import escape_user_text
 from bot.render.text import truncate_words
 
 __all__ = ["NAME_SHOWN", "count", "fit_lines", "fit_names", "member_name"]

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 WHEN_FORMAT_HINT = "Use the form YYYY-MM-DD HH:MM, for example 2026-12-07 09:00."
 CLOCK_FORMAT_HINT = "Use the form HH:MM on a 24-hour clock, for example 09:00 or 18:30."
 DURATION_FORMAT_HINT = "Use a duration such as 6h, 90m, 1h30m, 45s or 2d."
+TIMEZONE_HINT = "Use an IANA time zone name such as Europe/Berlin, America/New_York or UTC."
 
 _WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -43,7 +44,21 @@ class InvalidDuration(ValueError):
 
 
 class UnknownTimezone(ValueError):
-    """Not an IANA time zone this machine knows; the message is the sentence to show."""
+    """Not an IANA time zone this machine knows; the message is the sentence to show.
+
+    ``name`` is what was given (None when nothing was), so that a caller answering a member can
+    show it its own way (escaped, cut) with :meth:`sentence`.
+    """
+
+    def __init__(self, name: str | None) -> None:
+        self.name = name
+        super().__init__(self.sentence(repr(name.strip()) if name is not None else ""))
+
+    def sentence(self, shown: str) -> str:
+        """The refusal with the given name shown as ``shown``."""
+        if self.name is None:
+            return f"No time zone given. {TIMEZONE_HINT}"
+        return f"{shown} is not a time zone I know. {TIMEZONE_HINT}"
 
 
 @dataclass(frozen=True)
@@ -225,12 +240,11 @@ def resolve_timezone(name: str) -> ZoneInfo:
     list, so a user cannot make the bot read arbitrary files or depend on the host's zone.
     """
     cleaned = (name or "").strip().replace(" ", "_")
-    example = "Use an IANA time zone name such as Europe/Berlin, America/New_York or UTC."
     if not cleaned:
-        raise UnknownTimezone(f"No time zone given. {example}")
+        raise UnknownTimezone(None)
     canonical = _zone_names_folded().get(cleaned.casefold())
     if canonical is None or canonical.casefold() in ("localtime", "local"):
-        raise UnknownTimezone(f"{name.strip()!r} is not a time zone I know. {example}")
+        raise UnknownTimezone(name)
     return ZoneInfo(canonical)
 
 

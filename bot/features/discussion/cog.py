@@ -145,13 +145,15 @@ class DiscussionCog(commands.Cog):
     @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
     async def stats(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
+        # A refusal (a lesson not posted here) comes before the public deferral: after it, the
+        # answer would be public, and a refusal is for the member alone.
+        post = await self._post(guild_id, lesson) if lesson is not None else None
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.writer.flush()
-        if lesson is None:
+        if post is None:
             figures = await replies.stats(self.bot.db, guild_id, None)
             title = "Discussion statistics: all lessons"
         else:
-            post = await self._post(guild_id, lesson)
             threads = [
                 p.thread_id for p in await posts.posts_for_lesson(self.bot.db, guild_id, post.lesson_id)
             ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
@@ -14,6 +13,7 @@ from bot.features.interaction import Interaction
 from bot.features.options import TAG_MAX, TERM_MAX, TagOption, TermOption, typed
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.concept import render_unknown_concept
+from bot.render.echo import echo
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -52,7 +52,7 @@ class GlossaryCog(commands.Cog):
         if tag is not None and not glossary.with_tag(tag):
             known = ", ".join(glossary.tags()[:15])
             await interaction.response.send_message(
-                f"No concept has the tag “{discord.utils.escape_markdown(tag)}”. Tags: {known}.",
+                f"No concept has the tag {echo(tag)}. Tags: {known}.",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )

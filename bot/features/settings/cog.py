@@ -14,6 +14,7 @@ from bot.features.interaction import Interaction
 from bot.features.moderation import is_moderator, require_guild
 from bot.features.options import TIMEZONE_MAX, TimezoneOption, typed
 from bot.limits import AUTOCOMPLETE_CHOICES
+from bot.render.echo import echo
 from bot.render.status import render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
 from bot.services.poster import missing_permissions, resolve_postable
@@ -54,7 +55,7 @@ class SettingsCog(commands.Cog):
         try:
             zone = resolve_timezone(tz)
         except UnknownTimezone as error:
-            raise UserFacingError(str(error)) from None
+            raise UserFacingError(error.sentence(echo(tz))) from None
         await guild_settings.set_timezone(self.bot.db, require_guild(interaction), zone.key)
         await self._reply(
             interaction,
