@@ -8,24 +8,27 @@ without the Message Content intent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import mentions
 from . import permissions as perm
 from .gateway import DIRECT_MESSAGES, GUILD_MESSAGES, GUILDS, MESSAGE_CONTENT
+from .mentions import Mentions, Pings
 from .models import DM, PUBLIC_THREAD, Channel, Member, User, iso
 from .world import World
 
-MENTION_USER = re.compile(r"<@!?(\d+)>")
-MENTION_ROLE = re.compile(r"<@&(\d+)>")
 #: discord.py sends ``enforce_nonce``; Discord dedupes within "a few minutes".
 NONCE_WINDOW = 300.0
 #: Message type numbers.
 DEFAULT = 0
+CHANNEL_PINNED_MESSAGE = 6
 REPLY = 19
 CHAT_INPUT_COMMAND = 20
+CONTEXT_MENU_COMMAND = 23
+#: What people (and bots) write; every other type is a system message ("X pinned a message").
+AUTHORED_TYPES = frozenset({DEFAULT, REPLY, CHAT_INPUT_COMMAND, CONTEXT_MENU_COMMAND})
 HAS_THREAD = 1 << 5
 
 
@@ -69,7 +72,13 @@ class Messages(World):
         return None
 
     def bot_messages(self, channel: Channel) -> list[dict[str, Any]]:
-        return [m for m in channel.messages if int(m["author"]["id"]) == self.bot_user.id]
+        """What the bot wrote in ``channel``, oldest first: system messages (such as the "pinned a
+        message" notice Discord posts in the bot's name) are left out; ``messages()`` has them."""
+        return [
+            m
+            for m in channel.messages
+            if int(m["author"]["id"]) == self.bot_user.id and m.get("type", DEFAULT) in AUTHORED_TYPES
+        ]
 
     # ------------------------------------------------------------------ attachments
     def store_attachment(
@@ -138,26 +147,52 @@ class Messages(World):
         self.notify()
 
     # ------------------------------------------------------------------ messages
-    def _mentions(self, content: str, channel: Channel, allowed: dict[str, Any] | None) -> tuple[list, list]:
+    def pings(self, message: dict[str, Any] | int | str) -> Pings:
+        """Whom the message notified (users, roles, @everyone), as Discord's rules decide; see mentions.py."""
+        message_id = int(message["id"]) if isinstance(message, dict) else int(message)
+        return self.message_pings.get(message_id, Pings())
+
+    def _mentions(
+        self,
+        content: str,
+        channel: Channel,
+        author: Member | User,
+        payload: dict[str, Any],
+        default_kinds: frozenset[str],
+    ) -> Mentions:
         guild = self.guilds.get(channel.guild_id)
-        parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse", []))
-        allowed_users = {int(u) for u in (allowed or {}).get("users", [])}
-        allowed_roles = {int(r) for r in (allowed or {}).get("roles", [])}
-        users = []
-        for raw in dict.fromkeys(MENTION_USER.findall(content or "")):
-            uid = int(raw)
-            if uid not in self.users or ("users" not in parse and uid not in allowed_users):
-                continue
+        if guild is None:
+            author_permissions = 0
+        elif author.id == self.bot_user.id:
+            author_permissions = self.bot_permissions(channel)
+        else:
+            member = author if isinstance(author, Member) else guild.members.get(author.id)
+            author_permissions = self.permissions_for(member, channel) if member is not None else 0
+        replied_author = None
+        ref = payload.get("message_reference") or {}
+        if ref.get("message_id"):
+            referenced = self.find_message(channel, int(ref["message_id"]))
+            if referenced is not None and int(referenced["author"]["id"]) != author.id:
+                replied_author = int(referenced["author"]["id"])
+        return mentions.resolve(
+            content,
+            payload.get("allowed_mentions"),
+            default_kinds=default_kinds,
+            guild=guild,
+            known_users=self.users,
+            author_permissions=author_permissions,
+            replied_author=replied_author,
+        )
+
+    def _mention_payloads(self, user_ids: tuple[int, ...], channel: Channel) -> list[dict[str, Any]]:
+        guild = self.guilds.get(channel.guild_id)
+        out = []
+        for uid in user_ids:
             payload = self.users[uid].to_payload()
             if guild is not None and uid in guild.members:
                 payload["member"] = guild.members[uid].to_payload(with_user=False)
-            users.append(payload)
-        roles = []
-        for raw in dict.fromkeys(MENTION_ROLE.findall(content or "")):
-            rid = int(raw)
-            if guild is not None and rid in guild.roles and ("roles" in parse or rid in allowed_roles):
-                roles.append(str(rid))
-        return users, roles
+            out.append(payload)
+        return out
 
     def build_message(
         self,
@@ -170,11 +205,15 @@ class Messages(World):
         at: datetime | None = None,
         message_id: int | None = None,
         extra: dict[str, Any] | None = None,
+        default_mentions: frozenset[str] = mentions.ALL_KINDS,
     ) -> dict[str, Any]:
+        """A message as Discord stores it. ``default_mentions``: what ``allowed_mentions`` means when
+        absent (every kind for a plain message; ``mentions.USERS_ONLY`` for interactions/webhooks)."""
         user = author.user if isinstance(author, Member) else author
         content = str(payload.get("content") or "")
-        mentions, mention_roles = self._mentions(content, channel, payload.get("allowed_mentions"))
+        counted = self._mentions(content, channel, author, payload, default_mentions)
         msg_id = message_id if message_id is not None else self.ids.next(at)
+        self.message_pings[msg_id] = counted.pings
         message: dict[str, Any] = {
             "id": str(msg_id),
             "type": message_type,
@@ -184,9 +223,9 @@ class Messages(World):
             "timestamp": iso(at or datetime.now(UTC)),
             "edited_timestamp": None,
             "tts": bool(payload.get("tts", False)),
-            "mention_everyone": False,
-            "mentions": mentions,
-            "mention_roles": mention_roles,
+            "mention_everyone": counted.everyone,
+            "mentions": self._mention_payloads(counted.user_ids, channel),
+            "mention_roles": [str(r) for r in counted.role_ids],
             "attachments": attachments or [],
             "embeds": [_normalise_embed(e) for e in payload.get("embeds") or []],
             "components": payload.get("components") or [],
@@ -227,7 +266,7 @@ class Messages(World):
         channel.messages.sort(key=lambda m: int(m["id"]))
         channel.total_message_sent += 1
         self._message_index[int(message["id"])] = channel
-        if channel.is_thread and channel.archived and not channel.locked:
+        if channel.is_thread and channel.archived:  # a message reopens it (the sender may post)
             channel.archived = False
             self.dispatch("THREAD_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=GUILDS)
         if dispatch:

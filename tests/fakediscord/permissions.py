@@ -30,6 +30,9 @@ CREATE_PRIVATE_THREADS = discord.Permissions(create_private_threads=True).value
 PIN_MESSAGES = discord.Permissions(pin_messages=True).value
 MANAGE_CHANNELS = discord.Permissions(manage_channels=True).value
 ADD_REACTIONS = discord.Permissions(add_reactions=True).value
+MANAGE_NICKNAMES = discord.Permissions(manage_nicknames=True).value
+MANAGE_ROLES = discord.Permissions(manage_roles=True).value
+MENTION_EVERYONE = discord.Permissions(mention_everyone=True).value
 _IMPLIED_BY_SEND = (
     EMBED_LINKS | ATTACH_FILES | discord.Permissions(mention_everyone=True, send_tts_messages=True).value
 )
@@ -104,6 +107,11 @@ def channel_permissions(guild: Guild, member: Member, channel: Channel | None) -
     if not perms & send_bit:
         perms &= ~_IMPLIED_BY_SEND
     return perms
+
+
+def highest_position(member: Member) -> int:
+    """The position of the member's highest role (@everyone, position 0, if it has none)."""
+    return max((role.position for role in member.roles), default=0)
 
 
 def missing(have: int, need: int) -> list[str]:

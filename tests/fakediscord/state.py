@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .faults import Fault
 from .gateway import GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT, GatewayConnection, Session
 from .interactions import INITIAL_RESPONSE_DEADLINE, InteractionRecord
+from .mentions import Pings
 from .models import Channel, Guild, SnowflakeFactory, User
 
 if TYPE_CHECKING:
@@ -91,6 +92,10 @@ class FakeState:
         #: What a member may upload (Discord sends it as ``attachment_size_limit``; 10 MiB unboosted).
         self.attachment_size_limit = 10 * 1024 * 1024
         self.pinned_at: dict[int, datetime] = {}
+        #: Reactions: message id -> emoji ("👍", or "name:id" for a custom one) -> user ids in order.
+        self.reactions: dict[int, dict[str, list[int]]] = {}
+        #: Whom each message notified (see mentions.py), by message id.
+        self.message_pings: dict[int, Pings] = {}
         #: Ephemeral interaction messages: only their viewer sees them, never in a channel.
         self.ephemeral_messages: dict[int, dict[str, Any]] = {}
         self.ephemeral_viewers: dict[int, int] = {}  # message id -> the one user who sees it

@@ -68,10 +68,15 @@ class World(FakeState):
     def create_forum_channel(self, guild: Guild, name: str, *, topic: str | None = None) -> Channel:
         return self._add_channel(guild, name, GUILD_FORUM, topic=topic)
 
-    def create_role(self, guild: Guild, name: str, permissions: int = 0, **kwargs: Any) -> Role:
-        position = max(r.position for r in guild.roles.values()) + 1
+    def create_role(
+        self, guild: Guild, name: str, permissions: int = 0, *, position: int | None = None, **kwargs: Any
+    ) -> Role:
+        """A role; by default above every other (as roles made before the bot joined usually are,
+        so the bot cannot assign it). ``position=`` puts it there instead, moving the roles at and
+        above it up one, as Discord does. Other keywords set Role fields (``mentionable=True``...)."""
+        top = max(r.position for r in guild.roles.values()) + 1
         role = Role(
-            id=self.ids.next(), guild_id=guild.id, name=name, permissions=int(permissions), position=position
+            id=self.ids.next(), guild_id=guild.id, name=name, permissions=int(permissions), position=top
         )
         for key, value in kwargs.items():
             setattr(role, key, value)
@@ -82,7 +87,33 @@ class World(FakeState):
             guild_id=guild.id,
             intent=GUILDS,
         )
+        if position is not None:
+            self.move_role(role, position)
         return role
+
+    def move_role(self, role: Role, position: int) -> None:
+        """Put ``role`` at ``position`` (1 = just above @everyone), shifting the others to keep
+        positions distinct: GUILD_ROLE_UPDATE for every role that moved."""
+        guild = self.guilds[role.guild_id]
+        others = sorted(
+            (r for r in guild.roles.values() if r.id not in (guild.id, role.id)), key=lambda r: r.position
+        )
+        index = max(0, min(int(position) - 1, len(others)))
+        ordered = [*others[:index], role, *others[index:]]
+        for new_position, moved in enumerate(ordered, start=1):
+            if moved.position != new_position:
+                moved.position = new_position
+                self.dispatch(
+                    "GUILD_ROLE_UPDATE",
+                    {"guild_id": str(guild.id), "role": moved.to_payload()},
+                    guild_id=guild.id,
+                    intent=GUILDS,
+                )
+
+    def bot_role(self, guild: Guild) -> Role:
+        """The bot's own (managed) role, made when it joined: position 1 unless moved."""
+        assert guild.bot_role_id is not None
+        return guild.roles[guild.bot_role_id]
 
     def _moderator_role(self, guild: Guild) -> Role:
         for role in guild.roles.values():
@@ -117,9 +148,10 @@ class World(FakeState):
 
     def set_member_roles(self, member: Member, roles: Iterable[Role]) -> None:
         member.roles = list(roles)
-        self._member_update(member)
+        self.member_updated(member)
 
-    def _member_update(self, member: Member) -> None:
+    def member_updated(self, member: Member) -> None:
+        """GUILD_MEMBER_UPDATE (sessions with the members intent), after its roles or nick changed."""
         self.dispatch(
             "GUILD_MEMBER_UPDATE",
             {**member.to_payload(), "guild_id": str(member.guild_id)},

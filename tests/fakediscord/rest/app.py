@@ -15,7 +15,18 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..state import RecordedRequest
-from . import channels, commands, gateway_info, guilds, interactions, messages, pins, reactions, threads
+from . import (
+    channels,
+    commands,
+    gateway_info,
+    guilds,
+    interactions,
+    members,
+    messages,
+    pins,
+    reactions,
+    threads,
+)
 from .routing import ApiError, Body, Ctx, Route, read_body
 
 if TYPE_CHECKING:
@@ -30,6 +41,7 @@ ROUTES: tuple[Route, ...] = (
     *gateway_info.routes,
     *commands.routes,
     *guilds.routes,
+    *members.routes,
     *channels.routes,
     *messages.routes,
     *pins.routes,

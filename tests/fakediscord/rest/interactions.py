@@ -19,6 +19,7 @@ from ..interactions import (
     UPDATE_MESSAGE,
     InteractionRecord,
 )
+from ..mentions import USERS_ONLY
 from ..messages import CHAT_INPUT_COMMAND, REPLY
 from ..validation import CHOICES_MAX, FormErrors, check_modal
 from .messages import attachments_from, edit_changes, validate_message
@@ -141,6 +142,7 @@ def _interaction_message(
         message_type=CHAT_INPUT_COMMAND if record.type == APPLICATION_COMMAND else REPLY,
         message_id=message_id,
         extra=extra,
+        default_mentions=USERS_ONLY,
     )
     message.pop("member", None)
     if record.original is None:

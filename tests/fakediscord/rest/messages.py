@@ -10,10 +10,20 @@ from typing import Any
 
 from .. import permissions as perm
 from ..interactions import EPHEMERAL
-from ..messages import NONCE_WINDOW
+from ..messages import AUTHORED_TYPES, DEFAULT, NONCE_WINDOW
 from ..models import DM, GUILD_FORUM, Channel
 from ..validation import FormErrors, check_message, is_empty_message
-from .routing import MISSING_ACCESS, UNKNOWN_MESSAGE, ApiError, Ctx, Routes, fail, form_error, path
+from .routing import (
+    MISSING_ACCESS,
+    SYSTEM_MESSAGE,
+    UNKNOWN_MESSAGE,
+    ApiError,
+    Ctx,
+    Routes,
+    fail,
+    form_error,
+    path,
+)
 
 routes = Routes()
 
@@ -73,11 +83,6 @@ def send_permissions(channel: Channel, payload: dict[str, Any], n_files: int) ->
     return need
 
 
-def _check_thread_open(ctx: Ctx, channel: Channel) -> None:
-    if channel.is_thread and channel.locked and not ctx.fake.bot_permissions(channel) & perm.MANAGE_THREADS:
-        raise ApiError(400, "Thread is locked", 50083)
-
-
 @routes("POST", path("/channels/{channel}/messages"))
 async def create_message(ctx: Ctx) -> Any:
     fake = ctx.fake
@@ -88,7 +93,7 @@ async def create_message(ctx: Ctx) -> Any:
         raise ApiError(400, "Cannot execute action on this channel type", 50024)
     if channel.type != DM:
         ctx.need(channel, send_permissions(channel, payload, n_files))
-    _check_thread_open(ctx, channel)
+    ctx.check_can_send(channel)
     validate_message(payload, n_files)
     nonce = payload.get("nonce")
     if nonce is not None and payload.get("enforce_nonce"):
@@ -157,6 +162,9 @@ async def edit_message(ctx: Ctx) -> Any:
     if message is None:
         raise fail(UNKNOWN_MESSAGE)
     payload = ctx.body.json
+    ctx.refuse_if_archived(channel)
+    if message.get("type", DEFAULT) not in AUTHORED_TYPES:
+        raise fail(SYSTEM_MESSAGE)
     if int(message["author"]["id"]) != fake.bot_user.id:
         if set(payload) - {"flags"}:
             raise ApiError(403, "Cannot edit a message authored by another user", 50005)
@@ -190,6 +198,7 @@ async def delete_message(ctx: Ctx) -> Any:
     message = fake.find_message(channel, ctx.int("message"))
     if message is None:
         raise fail(UNKNOWN_MESSAGE)
+    ctx.refuse_if_archived(channel)
     if int(message["author"]["id"]) != fake.bot_user.id:
         ctx.need(channel, perm.MANAGE_MESSAGES)
     fake.remove_message(channel, message)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from .. import permissions as perm
-from ..models import DM, Channel
+from ..models import DM, Channel, Guild
 from ..validation import FormErrors
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ UNKNOWN_CHANNEL = (404, "Unknown Channel", 10003)
 UNKNOWN_MESSAGE = (404, "Unknown Message", 10008)
 MISSING_ACCESS = (403, "Missing Access", 50001)
 MISSING_PERMISSIONS = (403, "Missing Permissions", 50013)
+THREAD_ARCHIVED = (400, "Thread is archived", 50083)
+THREAD_LOCKED = (400, "Thread is locked", 160005)
+SYSTEM_MESSAGE = (400, "Cannot execute action on a system message", 50021)
 
 
 def fail(spec: tuple[int, str, int]) -> ApiError:
@@ -118,11 +121,29 @@ class Ctx:
             raise fail(UNKNOWN_CHANNEL)
         return channel
 
+    def guild(self, name: str = "guild") -> Guild:
+        guild = self.fake.guilds.get(self.int(name))
+        if guild is None:
+            raise ApiError(404, "Unknown Guild", 10004)
+        return guild
+
     def viewable_channel(self, name: str = "channel") -> Channel:
         channel = self.channel(name)
         if channel.type != DM and not self.fake.bot_permissions(channel) & perm.VIEW_CHANNEL:
             raise fail(MISSING_ACCESS)
         return channel
+
+    def refuse_if_archived(self, channel: Channel) -> None:
+        """Discord refuses changes inside an archived thread (edits, deletes, reactions, pins)."""
+        if channel.is_thread and channel.archived:
+            raise fail(THREAD_ARCHIVED)
+
+    def check_can_send(self, channel: Channel) -> None:
+        """A locked thread takes messages only from those with Manage Threads (Discord: 160005, or
+        50083 when it is also archived). Sending into an archived, unlocked thread reopens it."""
+        can_manage = bool(self.fake.bot_permissions(channel) & perm.MANAGE_THREADS)
+        if channel.is_thread and channel.locked and not can_manage:
+            raise fail(THREAD_ARCHIVED if channel.archived else THREAD_LOCKED)
 
     def need(self, channel: Channel, bits: int) -> None:
         have = self.fake.bot_permissions(channel)

@@ -130,6 +130,8 @@ async def archived_threads(ctx: Ctx) -> Any:
 def edit_thread(ctx: Ctx, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
     """PATCH /channels/{thread}: its owner may rename or (un)archive it; the rest needs Manage Threads."""
     fake = ctx.fake
+    if channel.archived and body.get("archived") is not False and set(body) - {"archived"}:
+        ctx.refuse_if_archived(channel)  # archived: it may only be reopened (Discord: 50083)
     is_owner = channel.owner_id == fake.bot_user.id
     needs_manage = (
         "locked" in body or ("name" in body and not is_owner) or ("archived" in body and not is_owner)
