@@ -108,6 +108,7 @@ _LABEL = re.compile(r"(?P<label>sources?|via|credits?|courtesy|disclaimer)\s*:\s
 _DEBRIS_AFTER_FOOTER = 60  # a short line after the footer is page furniture, a long one is text
 _TITLE_WORDS = 25
 _TERM_WORDS = 8
+_NAME_JOINERS = frozenset({"&", "and", "of", "for", "the", "to", "in", "on", "at", "de", "von", "van"})
 _MD_HEADING = re.compile(r" {0,3}#{1,6}[ \t]")
 
 
@@ -130,6 +131,7 @@ class _Reading:
     lines: list[Line]
     problems: list[str] = field(default_factory=list)
     fenced: set[int] = field(default_factory=set)
+    dense: bool = False  # no blank line between the title and the footer: each line is a paragraph
 
     def next_text_line(self, index: int) -> int | None:
         """The index of the first non-blank line after ``index``."""
@@ -149,14 +151,20 @@ def parse_article(text: str) -> tuple[Article | None, list[str]]:
     fenced, unclosed = fenced_lines(reading.lines[body_start:])
     reading.fenced = {index + body_start for index in fenced}
     if unclosed is not None:
+        # Reported, then read as if there were no fence: what follows it is still found.
         fence = unclosed.text.strip()[:3]
         reading.problems.append(FENCE_OPEN.format(line=unclosed.number, fence=fence))
+        reading.fenced = {i for i in reading.fenced if reading.lines[i].number < unclosed.number}
 
     markers = _find_parts(reading, body_start)
     tail_start = max(index for index, _ in markers.values()) + 1 if markers else body_start
     footer_problems: list[str] = []
     footer, content_end = _read_footer(reading, tail_start, footer_problems)
     sections_end = min(index for index, _ in markers.values()) if markers else content_end
+    text_lines = [i for i in range(body_start, content_end) if not reading.lines[i].blank]
+    reading.dense = bool(text_lines) and not any(
+        reading.lines[i].blank and i not in reading.fenced for i in range(text_lines[0], text_lines[-1])
+    )
 
     opening, sections = _read_sections(reading, body_start, sections_end)
     if title is not None and not opening:
@@ -214,25 +222,25 @@ def _read_top(reading: _Reading) -> tuple[str | None, str | None, str | None, in
     order = [i for i, line in enumerate(lines) if not line.blank and not is_separator(line.text)]
     if not order:
         return None, None, None, len(lines)
-    quote: tuple[str, str | None] | None = lead_quote(lines[order[0]].text)
-    position = 0
-    if quote is None and opens_quote(lines[order[0]].text):
-        quote, position = _multiline_quote(lines, order)
-        if quote is None:
-            reading.problems.append(QUOTE_OPEN.format(line=lines[order[0]].number))
-    if quote is not None or position:
-        position += 1
-        if quote is not None and quote[1] is None and position < len(order):
-            author = quote_author_line(lines[order[position]].text)
-            if author is not None:
-                quote, position = (quote[0], author), position + 1
+    first = lines[order[0]]
+    quote: tuple[str, str | None] | None = lead_quote(first.text)
+    position = 0 if quote is None else 1  # in ``order``, the next line to read
+    if quote is None and opens_quote(first.text):
+        quote, last = _multiline_quote(lines, order)
+        position = last + 1
+        if quote is None:  # the broken quote line is skipped, so the title is still found
+            reading.problems.append(QUOTE_OPEN.format(line=first.number))
+    if quote is not None and quote[1] is None and position < len(order):
+        author = quote_author_line(lines[order[position]].text)
+        if author is not None:
+            quote, position = (quote[0], author), position + 1
     if position >= len(order):
         reading.problems.append(NO_TITLE)
         return (*(quote or (None, None)), None, len(lines))
 
     title_index = order[position]
     body_start = title_index + 1
-    if quote is None and position + 1 < len(order):
+    if position == 0 and position + 1 < len(order):
         # The title above the quote: only a quote with its author counts, so that an opening
         # paragraph that starts by quoting someone is not taken for the lead quote.
         after = lead_quote(lines[order[position + 1]].text)
@@ -419,7 +427,8 @@ def _paragraphs(reading: _Reading, indexes: list[int], *, lead: str = "") -> str
     """The lines as Markdown paragraphs: blank-line separated blocks kept, runs of blank lines folded.
 
     In an article without blank lines (each paragraph one line, like the seed), every line is a
-    paragraph, except that the items of a list stay together. Code fences are kept verbatim.
+    paragraph, except that the items of a list stay together; otherwise the lines of a block
+    keep their line breaks. Code fences are kept verbatim.
     Separator lines (``---``) and empty Markdown headings are dropped.
     """
     lines = reading.lines
@@ -428,9 +437,6 @@ def _paragraphs(reading: _Reading, indexes: list[int], *, lead: str = "") -> str
         for i in indexes
         if i in reading.fenced or not (is_separator(lines[i].text) or _empty_mark(lines[i].text))
     ]
-    text_lines = [i for i in kept if not lines[i].blank]
-    inner = range(text_lines[0], text_lines[-1]) if text_lines else range(0)
-    dense = not any(lines[i].blank for i in kept if i in inner and i not in reading.fenced)
     units: list[list[str]] = [[lead]] if lead else []
     current: list[str] | None = None
     in_code = False
@@ -448,7 +454,7 @@ def _paragraphs(reading: _Reading, indexes: list[int], *, lead: str = "") -> str
         if lines[i].blank:
             current = None
             continue
-        if current is None or (dense and not (is_list_item(text) and is_list_item(current[-1]))):
+        if current is None or (reading.dense and not (is_list_item(text) and is_list_item(current[-1]))):
             current = []
             units.append(current)
         current.append(text)
@@ -587,16 +593,20 @@ def _footer_fields(groups: list[str]) -> tuple[str | None, str | None]:
 
 
 def _opening_name(text: str) -> str | None:
+    """The name a footer opens with ("The Billion Hopes Research Team shares ..."), if any."""
     words = text.split()
-    name: list[str] = []
-    for word in words:
-        if word[0].isupper() or word == "&":
-            name.append(word)
-            if not word[-1].isalnum():
-                return None
-            continue
-        break
-    if len(name) < 2 or len(name) == len(words) or not words[len(name)][0].islower():
+    end = 0
+    while end < len(words):
+        word = words[end]
+        capitalised = word[0].isupper()
+        joining = word.casefold() in _NAME_JOINERS and end + 1 < len(words) and words[end + 1][0].isupper()
+        if not (capitalised or joining) or (end and words[end - 1][-1] in ",.;:!?"):
+            break
+        end += 1
+    name = words[:end]
+    if sum(word[0].isupper() for word in name) < 2 or end == len(words) or not words[end][0].islower():
+        return None
+    if not name[-1][-1].isalnum():
         return None
     return " ".join(name)
 
