@@ -39,7 +39,7 @@ from bot.content.article_lines import (
     single_line,
     starts_lowercase,
 )
-from bot.content.glossary import DEFINITION_LIMIT, TERM_LIMIT
+from bot.content.glossary_file import DEFINITION_LIMIT, TERM_LIMIT
 from bot.content.lesson_file import slug
 from bot.content.lessons import HEADING_LIMIT, TEXT_LIMITS
 from bot.content.models import Concept, Lesson, Section

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bot.content.article import Article, parse_article
 from bot.content.article_lines import known_part
-from bot.content.glossary import load_glossary, parse_glossary
+from bot.content.glossary_file import load_glossary, parse_glossary
 from bot.content.lesson_file import append_concept, lesson_file_text, slug
 from bot.content.lessons import parse_lesson
 from bot.content.models import Concept, Lesson, Section

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.glossary import load_glossary, parse_glossary
+from bot.content.glossary_file import load_glossary, parse_glossary
 from bot.content.lesson_file import (
     GlossaryAppendError,
     append_concept,
