@@ -10,7 +10,6 @@ unloads the extensions when the bot closes). It hears about new lesson threads t
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
 from typing import TYPE_CHECKING, Literal
@@ -58,10 +57,9 @@ class DiscussionCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         """Stop the backfill and store every reply still queued, before the connection goes."""
-        if self._backfill is not None:
+        if self._backfill is not None and not self._backfill.done():
             self._backfill.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._backfill
+            await asyncio.wait({self._backfill})  # never raises: a failure is logged by _log_failure
         await self.writer.close()
 
     @commands.Cog.listener()
