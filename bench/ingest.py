@@ -4,11 +4,12 @@ Run: .venv/bin/python bench/ingest.py [--messages 20000] [--rounds 3]
 
 The bot path: ``discord.Message`` objects are built beforehand (not timed) by discord.py's own
 constructors from MESSAGE_CREATE payloads, then pushed through ``ReplyCollector.on_message`` (the
-handler the cog calls for every gateway message) into a ``ReplyWriter`` over a real ``Database``
-file. Timed from the first on_message to ``flush()`` complete. Messages are fed ``--chunk`` per
-event-loop iteration, as a gateway burst arrives (discord.py dispatches each event from its own
-callback); gateway parsing and dispatch are not timed. A ticker task sleeps 1 ms at a time and
-records how late it wakes: the longest stall of the event loop during the burst.
+handler the cog calls for every gateway message) into a ``ReplyWriter`` over the SQLite store
+(``open_store``) on a real file. Timed from the first on_message to ``flush()`` complete.
+Messages are fed ``--chunk`` per event-loop iteration, as a gateway burst arrives (discord.py
+dispatches each event from its own callback); gateway parsing and dispatch are not timed. A
+ticker task sleeps 1 ms at a time and records how late it wakes: the longest stall of the event
+loop during the burst.
 
 The baselines: raw stdlib sqlite3, ``executemany`` of the same rows (prepared beforehand) in
 batches of 100, one commit per batch, into the same schema on a fresh file, twice:
@@ -25,7 +26,7 @@ otherwise every full collection during the burst would walk all of them.
 Targets: the bot at least 70% of the raw rows/s; no stall over 10 ms.
 
 Reading the figure: while on_message runs back to back (the loop only ever polls with a zero
-timeout), aiosqlite's thread barely gets the GIL, so the first batches are written only once the
+timeout), the database thread barely gets the GIL, so the first batches are written only once the
 burst has been handed over; the bot's time is then about its Python time per message plus the
 SQL time, not the larger of the two. Hence the hot path's per-message cost matters as much as
 the SQL, and each batch goes to the database thread in a single trip.
@@ -36,6 +37,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import sqlite3
 import sys
@@ -49,9 +51,10 @@ from discord.state import ConnectionState
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.features.discussion.collector import ReplyCollector, reply_from_message
-from bot.store.database import Database
-from bot.store.migrate import MIGRATIONS_DIR, load_migrations
+from bot.store import open_store
 from bot.store.reply_writer import ReplyWriter
+from bot.store.rows import Reply
+from bot.store.sqlite.migrate import load_migrations
 
 GUILD_ID = 1_100_000_000_000_000_000
 PARENT_ID = 1_100_000_000_000_000_001
@@ -177,7 +180,22 @@ def build_messages(count: int) -> list[discord.Message]:
 
 
 def schema_sql() -> str:
-    return "\n".join(m.sql for m in load_migrations(MIGRATIONS_DIR))
+    return "\n".join(m.sql for m in load_migrations())
+
+
+def raw_row(reply: Reply) -> tuple[object, ...]:
+    """A reply as the baseline's parameter row, made before the clock starts (the stored form)."""
+    return (
+        reply.message_id,
+        reply.thread_id,
+        reply.guild_id,
+        reply.author_id,
+        reply.author_name,
+        reply.content,
+        json.dumps(reply.attachments) if reply.attachments else "[]",
+        reply.created_at.isoformat(),
+        None if reply.edited_at is None else reply.edited_at.isoformat(),
+    )
 
 
 def raw_baseline(rows: list[tuple], directory: Path, *, wal: bool, batch: int = 100) -> float:
@@ -227,15 +245,15 @@ class StallMeter:
 async def bot_path(
     messages: list[discord.Message], directory: Path, *, chunk: int, batch_size: int, max_delay: float
 ) -> tuple[float, float, int, int]:
-    db = await Database.open(f"sqlite:///{directory / f'bot-{len(messages)}.sqlite3'}")
-    writer = ReplyWriter(db, batch_size=batch_size, max_delay=max_delay)
+    store = await open_store(f"sqlite:///{directory / f'bot-{len(messages)}.sqlite3'}")
+    writer = ReplyWriter(store.replies, batch_size=batch_size, max_delay=max_delay)
     writer.start()
-    collector = ReplyCollector(writer, threads=[THREAD_ID])
+    collector = ReplyCollector(writer, store.posts, store.replies, threads=[THREAD_ID])
     meter = StallMeter()
     ticker = asyncio.get_running_loop().create_task(meter.run())
     await asyncio.sleep(0.01)  # let the ticker settle
     meter.worst = 0.0
-    queries_before = db.query_count
+    queries_before = store.query_count
 
     start = time.perf_counter()
     for i in range(0, len(messages), chunk):
@@ -247,11 +265,10 @@ async def bot_path(
 
     meter.stop()
     await ticker
-    row = await db.fetch_one("SELECT COUNT(*) AS n FROM replies")
-    stored = int(row["n"]) if row is not None else 0
-    queries = db.query_count - queries_before - 1
+    queries = store.query_count - queries_before
+    stored = len(await store.replies.for_thread(THREAD_ID))
     await writer.close()
-    await db.close()
+    await store.close()
     return stored / elapsed, meter.worst, stored, queries
 
 
@@ -286,7 +303,7 @@ def main() -> int:
     messages = build_messages(args.messages)
     build_time = time.perf_counter() - build_start
     expected = sum(1 for m in messages if reply_from_message(m) is not None)
-    rows = [r.params() for m in messages if (r := reply_from_message(m)) is not None]
+    rows = [raw_row(r) for m in messages if (r := reply_from_message(m)) is not None]
     gc.collect()
     gc.freeze()
 
@@ -340,7 +357,7 @@ def main() -> int:
         + ")"
     )
     print(
-        f"bot: on_message -> ReplyWriter -> Database     : {rate:>9,.0f} replies/s  (rounds: "
+        f"bot: on_message -> ReplyWriter -> SQLite store : {rate:>9,.0f} replies/s  (rounds: "
         + ", ".join(f"{b[0]:,.0f}" for b in bot)
         + ")"
     )

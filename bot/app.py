@@ -1,6 +1,6 @@
-"""The Bot subclass: wires the database, the content, the features and the command tree.
+"""The Bot subclass: wires the store, the content, the features and the command tree.
 
-Resources (database, content, clock) are made by the caller and handed in, as in discord.py's
+Resources (store, content, clock) are made by the caller and handed in, as in discord.py's
 advanced start-up example, so tests can run the very same class against a fake Discord. The bot
 knows no feature: each extension makes, starts and stops its own parts (``cog_load`` and
 ``cog_unload``; discord.py unloads every extension when the bot closes) and features hear of
@@ -25,8 +25,7 @@ from bot.content.reload import merge_reload
 from bot.errors import StartupError
 from bot.features.error_handler import handle_app_command_error
 from bot.services.clock import Clock, SystemClock
-from bot.store import bot_state
-from bot.store.database import Database
+from bot.store.ports import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +53,7 @@ class StudyBot(commands.Bot):
         self,
         settings: Settings,
         *,
-        database: Database,
+        store: Store,
         library: Library,
         clock: Clock | None = None,
         extensions: Iterable[str] = EXTENSIONS,
@@ -72,7 +71,7 @@ class StudyBot(commands.Bot):
             max_ratelimit_timeout=30.0,
         )
         self.settings = settings
-        self.db = database
+        self.store = store
         self.library = library
         self.clock: Clock = clock or SystemClock()
         self._extensions = tuple(extensions)
@@ -101,11 +100,11 @@ class StudyBot(commands.Bot):
             return
         payload = [command.to_dict(self.tree) for command in self.tree.get_commands()]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-        if await bot_state.get(self.db, _COMMANDS_HASH_KEY) == digest:
+        if await self.store.bot_state.get(_COMMANDS_HASH_KEY) == digest:
             log.info("Commands unchanged since the last sync; not syncing.")
             return
         await self.tree.sync()
-        await bot_state.put(self.db, _COMMANDS_HASH_KEY, digest)
+        await self.store.bot_state.put(_COMMANDS_HASH_KEY, digest)
         log.info("Commands synced globally (%d top-level commands).", len(payload))
 
     async def on_ready(self) -> None:

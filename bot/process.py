@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.content.library import load_library
 from bot.errors import StartupError
 from bot.services.clock import Clock
-from bot.store.database import Database, DatabaseUrlError
+from bot.store import StoreOpenError, open_store
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ async def serve(
 ) -> None:
     """Run until ``stop`` is set (or a signal arrives); raise StartupError if the bot cannot start."""
     try:
-        database = await Database.open(settings.database_url)
-    except DatabaseUrlError as error:
+        store = await open_store(settings.database_url)
+    except StoreOpenError as error:
         raise StartupError(f"DATABASE_URL: {error}") from None
     try:
         library, problems = await asyncio.to_thread(load_library, settings.lessons_dir)
@@ -81,10 +81,10 @@ async def serve(
             len(library.lessons),
             len(library.glossary.concepts),
         )
-        bot = StudyBot(settings, database=database, library=library, clock=clock)
+        bot = StudyBot(settings, store=store, library=library, clock=clock)
         await _run_until_stopped(bot, token, stop or asyncio.Event())
     finally:
-        await database.close()
+        await store.close()
 
 
 async def _run_until_stopped(bot: StudyBot, token: str, stop: asyncio.Event) -> None:

@@ -18,7 +18,6 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.features.interaction import Interaction
-from bot.store import settings as guild_settings
 
 T = TypeVar("T")
 
@@ -43,7 +42,7 @@ async def _moderator(interaction: Interaction) -> bool:
         raise ServerOnly()
     if interaction.permissions.manage_guild or interaction.permissions.administrator:
         return True
-    stored = await guild_settings.get(interaction.client.db, interaction.guild_id)
+    stored = await interaction.client.store.settings.get(interaction.guild_id)
     user = interaction.user
     role = stored.modrole_id
     if role is not None and isinstance(user, discord.Member) and user.get_role(role) is not None:

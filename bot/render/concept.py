@@ -25,6 +25,7 @@ CONCEPT_COLOR = 0x2ECC71
 GLOSSARY_COLOR = 0x5865F2
 _LINE_SHOWN = 160  # characters of a definition shown on a glossary page
 
+
 def render_concept(concept: Concept, related: Sequence[Concept], lessons: Sequence[Lesson]) -> dict[str, Any]:
     """The /concept answer: term, definition, aliases, related concepts, lessons that teach it."""
     embed: dict[str, Any] = {
@@ -76,9 +77,7 @@ def render_concepts_page(
         lines.append(line)
         room -= len(line) + 1
     if not lines:
-        lines.append(
-            f"No concept has the tag {echo(tag)}." if tag else "The glossary is empty."
-        )
+        lines.append(f"No concept has the tag {echo(tag)}." if tag else "The glossary is empty.")
     return {
         "title": truncate_words(title, limits.EMBED_TITLE),
         "description": "\n".join(lines),

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from bot.content.models import Lesson, LessonState
 
 if TYPE_CHECKING:
-    from bot.store.schedules import Schedule
+    from bot.store.rows import Schedule
 
 
 def lesson_queue(lessons: Sequence[Lesson], posted: Collection[str], booked: Collection[str]) -> list[Lesson]:

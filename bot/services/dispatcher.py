@@ -5,16 +5,19 @@ How it works
 * It holds in memory the schedules at the soonest pending ``next_run`` (one query) and sleeps
   on the clock until that instant. While it sleeps it makes no database query at all; nothing
   polls. ``notify_changed()`` (a schedule created, cancelled or edited) wakes it to re-read.
-* Just before the instant (``claim_ahead``, 200 ms) it claims all of them in one transaction
-  (``store.claim_runs``: the schedule moves on to its following occurrence and a ``claimed``
-  run row keeps the nonce); at the instant it calls ``post`` for each, concurrently up to
-  ``concurrency``. Claiming ahead keeps the transaction out of the posts' lateness; a claim
-  is never posted before its instant, also not when resumed after a restart. A cancel that
-  lands within those 200 ms no longer stops the post (as if it came just after the instant).
+* Just before the instant (``claim_ahead``, 200 ms) it claims each of them for its ``holder``
+  (``Schedules.claim``: the schedule moves on to its following occurrence and the claim keeps
+  the nonce, held under a lease); at the instant it calls ``post`` for each, concurrently up to
+  ``concurrency``, and completes the claim with the outcome (``Schedules.complete``, which
+  records nothing if the claim was lost). Claiming ahead keeps the claims out of the posts'
+  lateness; a claim is never posted before its instant, also not when resumed after a restart.
+  A cancel that lands within those 200 ms no longer stops the post (as if it came just after
+  the instant). A claim waiting for a retry has its lease renewed before the retry.
 * The nonce is derived from the schedule and the occurrence (``make_nonce``). After a crash
-  between Discord accepting a post and the outcome being recorded, ``start()`` finds the
-  unfinished claim and posts again with the same nonce; the ``post`` callable is responsible
-  for recognising the earlier message (Discord's ``enforce_nonce``, and the channel history).
+  between Discord accepting a post and the outcome being recorded, ``start()`` reclaims the
+  unfinished claims of its holder (and those whose lease ran out) and posts again with the same
+  nonce; the ``post`` callable is responsible for recognising the earlier message (Discord's
+  ``enforce_nonce``, and the channel history).
 * An occurrence older than ``grace`` when the dispatcher gets to it (the bot was offline) is
   not posted: it is recorded as missed ("Missed at …: the bot was offline."); a one-off
   becomes ``missed``, a weekly schedule continues with its next occurrence after now.
@@ -52,9 +55,8 @@ from typing import Literal
 
 from bot.scheduling.recurrence import next_weekly
 from bot.services.clock import Clock
-from bot.store import schedules as store
-from bot.store.database import Database
-from bot.store.schedules import Claim, Schedule, ShardFilter
+from bot.store.ports import Schedules
+from bot.store.rows import Claim, FinalState, RunOutcome, Schedule, ShardSet
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,8 @@ DEFAULT_RETRY_DELAYS: tuple[timedelta, ...] = (
     timedelta(minutes=2),
 )
 NONCE_MAX_LENGTH = 25  # Discord accepts a message nonce of at most 25 characters
+DEFAULT_HOLDER = "studybot"  # one process: the same name after a restart reclaims its own claims
+DEFAULT_LEASE = timedelta(minutes=10)  # longer than a post may take (post_timeout) between renewals
 
 
 class RetryableError(Exception):
@@ -132,9 +136,7 @@ def following_occurrence(schedule: Schedule, after: datetime) -> datetime | None
 class _Retry:
     at: datetime
     seq: int
-    schedule: Schedule = field(compare=False)
-    occurrence: datetime = field(compare=False)
-    nonce: str = field(compare=False)
+    claim: Claim = field(compare=False)
     attempt: int = field(compare=False)
 
 
@@ -143,12 +145,14 @@ class Dispatcher:
 
     def __init__(
         self,
-        db: Database,
+        schedules: Schedules,
         clock: Clock,
         post: PostFunction,
         *,
         grace: timedelta = DEFAULT_GRACE,
-        shard: ShardFilter | None = None,
+        shards: ShardSet | None = None,
+        holder: str = DEFAULT_HOLDER,
+        lease: timedelta = DEFAULT_LEASE,
         concurrency: int = 10,
         retry_delays: Sequence[timedelta] = DEFAULT_RETRY_DELAYS,
         batch_limit: int = 500,
@@ -157,11 +161,13 @@ class Dispatcher:
         error_backoff: timedelta = timedelta(seconds=30),
         post_timeout: timedelta = timedelta(minutes=2),
     ) -> None:
-        self._db = db
+        self._schedules = schedules
         self._clock = clock
         self._post = post
         self._grace = grace
-        self._shard = shard
+        self._shards = shards
+        self._holder = holder
+        self._lease = lease
         self._semaphore = asyncio.Semaphore(concurrency)
         self._retry_delays = tuple(retry_delays)
         self._batch_limit = batch_limit
@@ -241,7 +247,7 @@ class Dispatcher:
         if self._stale:
             self._wake.clear()
             self._stale = False
-            self._batch = await store.next_batch(self._db, shard=self._shard, limit=self._batch_limit)
+            self._batch = await self._schedules.next_due(shards=self._shards, limit=self._batch_limit)
         now = self._clock.now()
         ready: list[Schedule] = []
         if (
@@ -275,66 +281,77 @@ class Dispatcher:
 
     async def _resume_unfinished(self) -> None:
         """Claims left without an outcome by a crash: post again, same nonce (or mark missed)."""
-        unfinished = await store.unfinished_runs(self._db, shard=self._shard)
+        now = self._clock.now()
+        unfinished = await self._schedules.reclaim(
+            holder=self._holder, lease=self._lease, now=now, shards=self._shards
+        )
         if not unfinished:
             return
-        now = self._clock.now()
         jobs = []
-        for schedule, run in unfinished:
-            if now - run.occurrence > self._grace:
-                await self._record_failure(
-                    schedule, run.occurrence, self._missed_text(schedule, run.occurrence), run_state="missed"
+        for claim in unfinished:
+            if now - claim.occurrence > self._grace:
+                missed = "missed" if claim.schedule.kind == "once" else None
+                await self._record(
+                    claim,
+                    RunOutcome.not_sent(
+                        "missed", self._missed_text(claim.schedule, claim.occurrence), final_state=missed
+                    ),
                 )
                 continue
             log.info(
                 "Re-posting schedule %d occurrence %s after a restart (nonce %s)",
-                schedule.id,
-                run.occurrence.isoformat(),
-                run.nonce,
+                claim.schedule.id,
+                claim.occurrence.isoformat(),
+                claim.nonce,
             )
-            jobs.append(self._attempt(schedule, run.occurrence, run.nonce, attempt=1))
+            jobs.append(self._attempt(claim, attempt=1))
         if jobs:  # a claim made ahead of its instant is not posted early
-            await self._clock.sleep_until(max(run.occurrence for _, run in unfinished), self._never)
+            await self._clock.sleep_until(max(c.occurrence for c in unfinished), self._never)
         await asyncio.gather(*jobs)
 
     async def _dispatch(self, now: datetime, ready: list[Schedule], retries: list[_Retry]) -> None:
-        on_time: list[Claim] = []
+        on_time: list[Schedule] = []
         missed: list[Schedule] = []
         for schedule in ready:
             assert schedule.next_run is not None
             if now - schedule.next_run > self._grace:
                 missed.append(schedule)
             else:
-                occurrence = schedule.next_run
-                on_time.append(
-                    Claim(
-                        schedule,
-                        make_nonce(schedule.id, occurrence),
-                        following_occurrence(schedule, occurrence),
-                    )
-                )
-        won = await store.claim_runs(self._db, on_time, claimed_at=now) if on_time else []
+                on_time.append(schedule)
+        # Sent together: the store runs them back to back, without a loop iteration in between.
+        claims = await asyncio.gather(*(self._claim(schedule, now) for schedule in on_time))
+        won = [claim for claim in claims if claim is not None]
         if won:
             await self._clock.sleep_until(max(c.occurrence for c in won), self._never)
-        jobs = [self._attempt(c.schedule, c.occurrence, c.nonce, attempt=1) for c in won]
-        jobs += [self._attempt(r.schedule, r.occurrence, r.nonce, attempt=r.attempt) for r in retries]
+        jobs = [self._attempt(claim, attempt=1) for claim in won]
+        jobs += [self._attempt(r.claim, attempt=r.attempt) for r in retries]
         await asyncio.gather(*jobs)
         for schedule in missed:
             await self._mark_missed(schedule, now)
+
+    async def _claim(self, schedule: Schedule, now: datetime) -> Claim | None:
+        occurrence = schedule.next_run
+        assert occurrence is not None
+        return await self._schedules.claim(
+            schedule,
+            nonce=make_nonce(schedule.id, occurrence),
+            next_run=following_occurrence(schedule, occurrence),
+            holder=self._holder,
+            lease=self._lease,
+            now=now,
+        )
 
     async def _mark_missed(self, schedule: Schedule, now: datetime) -> None:
         occurrence = schedule.next_run
         assert occurrence is not None
         text = self._missed_text(schedule, occurrence)
         try:
-            await store.record_missed(
-                self._db,
+            await self._schedules.record_missed(
                 schedule,
-                occurrence,
-                make_nonce(schedule.id, occurrence),
+                nonce=make_nonce(schedule.id, occurrence),
                 detail=text,
                 next_run=following_occurrence(schedule, now),
-                claimed_at=now,
+                now=now,
             )
         except Exception:
             log.exception("Could not record schedule %d as missed", schedule.id)
@@ -348,19 +365,23 @@ class Dispatcher:
 
     # --- one post -------------------------------------------------------------------------
 
-    async def _attempt(self, schedule: Schedule, occurrence: datetime, nonce: str, *, attempt: int) -> None:
-        """Post one occurrence once and record what happened; never raises (except cancel)."""
-        if attempt > 1 and await self._cancelled_since(schedule, occurrence):
-            return
+    async def _attempt(self, claim: Claim, *, attempt: int) -> None:
+        """Post one claimed occurrence once and record what happened; never raises (except cancel)."""
+        if attempt > 1:
+            renewed = await self._still_wanted(claim)
+            if renewed is None:
+                return
+            claim = renewed
+        schedule, occurrence = claim.schedule, claim.occurrence
         try:
             async with self._semaphore, asyncio.timeout(self._post_timeout.total_seconds()):
-                outcome = await self._post(schedule, occurrence, nonce)
+                outcome = await self._post(schedule, occurrence, claim.nonce)
         except TimeoutError:
             reason = f"Discord did not answer within {self._post_timeout.total_seconds():.0f} s"
-            await self._retry_or_fail(schedule, occurrence, nonce, attempt, RetryableError(reason))
+            await self._retry_or_fail(claim, attempt, RetryableError(reason))
             return
         except RetryableError as exc:
-            await self._retry_or_fail(schedule, occurrence, nonce, attempt, exc)
+            await self._retry_or_fail(claim, attempt, exc)
             return
         except PermanentPostError as exc:
             outcome = PostOutcome.failed(exc.reason)
@@ -369,37 +390,41 @@ class Dispatcher:
         except Exception as exc:
             log.exception("Posting schedule %d (occurrence %s) raised", schedule.id, occurrence.isoformat())
             await self._record_failure(
-                schedule,
-                occurrence,
+                claim,
                 f"Posting failed unexpectedly ({type(exc).__name__}: {exc}); see the bot's log.",
                 stop=schedule.kind == "once",
             )
             return
-        await self._record_outcome(schedule, occurrence, outcome)
+        await self._record_outcome(claim, outcome)
 
-    async def _cancelled_since(self, schedule: Schedule, occurrence: datetime) -> bool:
-        """A retry waits seconds to minutes; a moderator may have cancelled the schedule meanwhile."""
+    async def _still_wanted(self, claim: Claim) -> Claim | None:
+        """Before a retry: the claim with its lease renewed, or None if the retry is dropped.
+
+        A retry waits seconds to minutes; a moderator may have cancelled the schedule meanwhile,
+        or (several processes) the claim may have been lost.
+        """
+        schedule = claim.schedule
         try:
-            current = await store.get(self._db, schedule.id)
+            current = await self._schedules.get(schedule.id)
+            if current is None or current.state == "cancelled":
+                await self._schedules.complete(
+                    claim, RunOutcome.not_sent("failed", "Cancelled before the retry.")
+                )
+                log.info("Schedule %d was cancelled; its pending retry is dropped", schedule.id)
+                return None
+            renewed = await self._schedules.renew(claim, lease=self._lease, now=self._clock.now())
         except Exception:
             log.exception("Could not re-read schedule %d before retrying", schedule.id)
-            return False
-        if current is not None and current.state != "cancelled":
-            return False
-        try:
-            await store.mark_run(self._db, schedule.id, occurrence, "failed", "Cancelled before the retry.")
-        except Exception:
-            log.exception("Could not record the cancelled retry of schedule %d", schedule.id)
-        log.info("Schedule %d was cancelled; its pending retry is dropped", schedule.id)
-        return True
+            return claim
+        if renewed is None:
+            log.warning("Schedule %d: the claim was lost before the retry; not posting", schedule.id)
+        return renewed
 
-    async def _retry_or_fail(
-        self, schedule: Schedule, occurrence: datetime, nonce: str, attempt: int, exc: RetryableError
-    ) -> None:
+    async def _retry_or_fail(self, claim: Claim, attempt: int, exc: RetryableError) -> None:
+        schedule = claim.schedule
         if attempt > len(self._retry_delays):
             await self._record_failure(
-                schedule,
-                occurrence,
+                claim,
                 f"Discord kept failing after {attempt} attempts: {exc.reason}",
                 stop=schedule.kind == "once",
             )
@@ -415,21 +440,14 @@ class Dispatcher:
             attempt,
             delay.total_seconds(),
         )
-        heapq.heappush(self._retries, _Retry(at, next(self._seq), schedule, occurrence, nonce, attempt + 1))
+        heapq.heappush(self._retries, _Retry(at, next(self._seq), claim, attempt + 1))
 
-    async def _record_outcome(self, schedule: Schedule, occurrence: datetime, outcome: PostOutcome) -> None:
+    async def _record_outcome(self, claim: Claim, outcome: PostOutcome) -> None:
+        schedule = claim.schedule
         if outcome.kind == "sent":
             assert outcome.message_id is not None
-            try:
-                async with self._db.transaction():
-                    await store.mark_run_sent(
-                        self._db, schedule.id, occurrence, outcome.message_id, outcome.lesson_id
-                    )
-                    await store.set_outcome(
-                        self._db, schedule.id, state="done" if schedule.kind == "once" else None
-                    )
-            except Exception:
-                log.exception("Schedule %d was posted but recording it failed", schedule.id)
+            sent = RunOutcome.sent(outcome.message_id, outcome.lesson_id, finished=schedule.kind == "once")
+            if not await self._record(claim, sent, what="was posted but recording it failed"):
                 return
             log.info(
                 "Posted schedule %d (lesson %s) in guild %d as message %d, due %s",
@@ -437,40 +455,41 @@ class Dispatcher:
                 outcome.lesson_id,
                 schedule.guild_id,
                 outcome.message_id,
-                occurrence.isoformat(),
+                claim.occurrence.isoformat(),
             )
         elif outcome.kind == "empty_queue":
             detail = outcome.detail or "No lesson left in the queue."
-            await self._record_failure(
-                schedule, occurrence, detail, run_state="empty", stop=schedule.kind == "once"
-            )
+            await self._record_failure(claim, detail, run_state="empty", stop=schedule.kind == "once")
         else:
-            await self._record_failure(schedule, occurrence, outcome.detail or "Posting failed.", stop=True)
+            await self._record_failure(claim, outcome.detail or "Posting failed.", stop=True)
 
     async def _record_failure(
         self,
-        schedule: Schedule,
-        occurrence: datetime,
+        claim: Claim,
         detail: str,
         *,
-        run_state: store.RunState = "failed",
+        run_state: Literal["failed", "empty"] = "failed",
         stop: bool = False,
     ) -> None:
-        """Record a run that did not post; ``stop`` turns the schedule ``failed`` (or ``missed``)."""
-        schedule_state: store.ScheduleState | None = None
-        if stop or (run_state == "missed" and schedule.kind == "once"):
-            schedule_state = "missed" if run_state == "missed" else "failed"
+        """Record a run that did not post; ``stop`` turns the schedule ``failed``."""
+        final: FinalState | None = "failed" if stop else None
+        if await self._record(claim, RunOutcome.not_sent(run_state, detail, final_state=final)):
+            log.warning("Schedule %d (guild %d): %s", claim.schedule.id, claim.schedule.guild_id, detail)
+
+    async def _record(
+        self, claim: Claim, outcome: RunOutcome, *, what: str = "could not record its outcome"
+    ) -> bool:
+        """Complete the claim; False (logged) if that failed or the claim was no longer ours."""
         try:
-            async with self._db.transaction():
-                await store.mark_run(self._db, schedule.id, occurrence, run_state, detail)
-                await store.set_outcome(
-                    self._db,
-                    schedule.id,
-                    state=schedule_state,
-                    stop=schedule_state is not None,
-                    last_error=detail,
-                )
+            recorded = await self._schedules.complete(claim, outcome)
         except Exception:
-            log.exception("Could not record the outcome of schedule %d", schedule.id)
-            return
-        log.warning("Schedule %d (guild %d): %s", schedule.id, schedule.guild_id, detail)
+            log.exception("Schedule %d %s", claim.schedule.id, what)
+            return False
+        if not recorded:
+            log.warning(
+                "Schedule %d: the claim on %s was lost (taken over, or already recorded); %s not recorded",
+                claim.schedule.id,
+                claim.occurrence.isoformat(),
+                outcome.run_state,
+            )
+        return recorded

@@ -20,8 +20,7 @@ from bot.content.models import Lesson
 from bot.errors import MissingBotPermissions, UserFacingError
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.render.lesson import LessonPost, render_lesson
-from bot.store import posts
-from bot.store.posts import Post
+from bot.store.rows import NewPost, Post
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -104,19 +103,20 @@ async def post_lesson(
     else:
         earlier: list[discord.Message] = []
         if plan.schedule_id is not None:
-            recorded = {p.message_id for p in await posts.posts_in_guild(bot.db, channel.guild.id)}
+            recorded = {p.message_id for p in await bot.store.posts.in_guild(channel.guild.id)}
             earlier = await _earlier_attempt(channel, rendered, recorded)
         message, thread = await _text_post(channel, rendered, plan, announce, earlier)
-    post = await posts.record_post(
-        bot.db,
-        guild_id=channel.guild.id,
-        channel_id=channel.id,
-        message_id=message.id,
-        thread_id=thread.id,
-        lesson_id=lesson.id,
-        posted_at=bot.clock.now(),
-        schedule_id=plan.schedule_id,
-        occurrence=plan.occurrence,
+    post = await bot.store.posts.record(
+        NewPost(
+            guild_id=channel.guild.id,
+            channel_id=channel.id,
+            message_id=message.id,
+            thread_id=thread.id,
+            lesson_id=lesson.id,
+            posted_at=bot.clock.now(),
+            schedule_id=plan.schedule_id,
+            occurrence=plan.occurrence,
+        )
     )
     log.info(
         "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id

@@ -20,9 +20,7 @@ from bot.errors import MissingBotPermissions
 from bot.scheduling.queue import booked_lessons, lesson_queue
 from bot.services.dispatcher import PermanentPostError, PostOutcome, RetryableError
 from bot.services.poster import PostPlan, post_lesson
-from bot.store import posts, schedules
-from bot.store import settings as guild_settings
-from bot.store.schedules import Schedule
+from bot.store.rows import Schedule
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -36,8 +34,8 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
     A lesson a moderator scheduled for a date of its own is theirs to post then; the weekly
     queue moves on to the next one (as /lesson list shows it).
     """
-    posted = await posts.posted_lesson_ids(bot.db, guild_id)
-    booked = booked_lessons(await schedules.pending_for_guild(bot.db, guild_id))
+    posted = await bot.store.posts.posted_lesson_ids(guild_id)
+    booked = booked_lessons(await bot.store.schedules.pending(guild_id))
     return next(iter(lesson_queue(bot.library.lessons, posted, booked)), None)
 
 
@@ -72,7 +70,7 @@ class ScheduledPoster:
             raise error from None
 
     async def _post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
-        already = await posts.post_for_occurrence(self.bot.db, schedule.id, occurrence)
+        already = await self.bot.store.posts.for_occurrence(schedule.id, occurrence)
         if already is not None:  # recorded just before a crash: never post it twice
             return PostOutcome.sent(already.message_id, already.lesson_id)
         channel = await self._channel(schedule)
@@ -141,7 +139,7 @@ class ScheduledPoster:
         if guild is None:
             log.warning("Schedule %d: %s (not in that server to tell the moderators)", schedule.id, text)
             return
-        stored = await guild_settings.get(self.bot.db, schedule.guild_id)
+        stored = await self.bot.store.settings.get(schedule.guild_id)
         candidates = [
             guild.get_channel(stored.channel_id) if stored.channel_id else None,
             channel or guild.get_channel(schedule.channel_id),

@@ -4,9 +4,7 @@ Message events arrive one by one, sometimes thousands a minute. Writing each wit
 statement and commit would cost a thread hop and an fsync per message; instead the event handler
 appends an operation to an in-memory queue (O(1), synchronous, never awaits) and one background
 task drains it in batches: up to ``batch_size`` operations, or whatever arrived within
-``max_delay`` of the first, in one transaction (multi-row upserts, one ``executemany`` for the
-edits and one for the deletes) that goes to aiosqlite's thread in one trip: the loop only
-prepares parameters, and each batch costs one wake-up of each thread, not one per statement.
+``max_delay`` of the first, handed to ``Replies.apply`` as one transaction.
 
 Order is the order of enqueueing, with these refinements, applied per batch:
 - a delete wins over an earlier add or edit of the same message, and a deleted id is remembered
@@ -26,9 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store import replies
-from bot.store.database import Database
-from bot.store.replies import Reply, ReplyEdit, ReplyRow, merge_edit
+from bot.store.ports import Replies
+from bot.store.rows import Reply, ReplyChanges, ReplyEdit
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +33,24 @@ RECENT_DELETES = 50_000
 RECENT_EDITS = 10_000
 
 
-_Segment = tuple[list[ReplyRow], list[ReplyEdit], list[int], int | None]  # a replies.ReplyChanges
+def merge_edit(reply: Reply, edit: ReplyEdit) -> Reply:
+    """``reply`` with the edit merged in, unless the reply is already the newer version.
+
+    Used when an edit is queued before the add of its message.
+    """
+    if reply.edited_at is not None and reply.edited_at > edit.edited_at:
+        return reply
+    return Reply(
+        message_id=reply.message_id,
+        thread_id=reply.thread_id,
+        guild_id=reply.guild_id,
+        author_id=reply.author_id,
+        author_name=reply.author_name,
+        content=edit.content,
+        attachments=reply.attachments if edit.attachments is None else edit.attachments,
+        created_at=reply.created_at,
+        edited_at=edit.edited_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +58,9 @@ class _ForgetThread:
     thread_id: int
 
 
-# A queued operation, told apart by its type: a row tuple (add), a ReplyEdit (edit), an int (the
-# id of a deleted message) or a _ForgetThread. Adds, the hot path's, are queued as they come.
-_Op = ReplyRow | ReplyEdit | int | _ForgetThread
+# A queued operation, told apart by its type: a Reply (add), a ReplyEdit (edit), an int (the id
+# of a deleted message) or a _ForgetThread. Adds, the hot path's, are queued as they come.
+_Op = Reply | ReplyEdit | int | _ForgetThread
 
 
 @dataclass(slots=True)
@@ -78,8 +92,8 @@ class _Bounded:
 class ReplyWriter:
     """Queue of reply writes applied in order, in batches, by one background task."""
 
-    def __init__(self, db: Database, *, batch_size: int = 500, max_delay: float = 0.05) -> None:
-        self._db = db
+    def __init__(self, replies: Replies, *, batch_size: int = 500, max_delay: float = 0.05) -> None:
+        self._replies = replies
         self.batch_size = batch_size
         self.max_delay = max_delay
         self._ops: deque[_Op] = deque()
@@ -98,17 +112,13 @@ class ReplyWriter:
     # -- enqueueing: synchronous and O(1), safe to call from any event handler ------------------
 
     def add(self, reply: Reply) -> None:
-        """Store (or refresh) one reply."""
-        self.add_row(reply.params())
-
-    def add_row(self, row: ReplyRow) -> None:
-        """Store one reply given as its row (``Reply.params()`` order): the hot path's form."""
-        # _push's work, trimmed: this runs for every thread message.
+        """Store (or refresh) one reply: the hot path, called for every thread message."""
+        # _push's work, trimmed.
         if self._closing:
-            log.warning("Reply write after the writer closed; dropped (message %s).", row[0])
+            log.warning("Reply write after the writer closed; dropped (message %s).", reply.message_id)
             return
         ops = self._ops
-        ops.append(row)
+        ops.append(reply)
         queued = len(ops)
         if queued == 1:
             self._wake.set()
@@ -135,10 +145,6 @@ class ReplyWriter:
         self._push(_ForgetThread(int(thread_id)))
 
     @property
-    def db(self) -> Database:
-        return self._db
-
-    @property
     def pending(self) -> int:
         """Operations enqueued and not yet committed."""
         return self._enqueued - self._done
@@ -149,7 +155,7 @@ class ReplyWriter:
         return self._taken + len(self._ops)
 
     def _push(self, op: _Op) -> None:
-        """Queue an edit, delete or thread deletion (adds have ``add_row``)."""
+        """Queue an edit, delete or thread deletion (adds have their own copy of this)."""
         if self._closing:
             log.warning("Reply write after the writer closed; dropped (%r).", op)
             return
@@ -208,17 +214,17 @@ class ReplyWriter:
             taken = self._take()
             if taken is None:
                 continue
-            count, prepared = taken
-            if prepared is not None:
-                await self._write(prepared, count)
+            count, batch = taken
+            if batch is not None:
+                await self._write(batch, count)
             self._done += count
             self._wake_flushes()
 
-    def _take(self) -> tuple[int, replies.PreparedChanges | None] | None:
-        """Pop the next batch (up to ``batch_size`` operations) and prepare its statements: how
-        many operations were taken and their writes, or None if none is queued.
+    def _take(self) -> tuple[int, list[ReplyChanges] | None] | None:
+        """Pop the next batch (up to ``batch_size`` operations) and plan it: how many operations
+        were taken and their net changes, or None if none is queued.
 
-        A batch that cannot even be prepared is counted as lost (and its writes are None).
+        A batch that cannot even be planned is counted as lost (and its changes are None).
         """
         self._hurry.clear()
         ops = self._ops
@@ -231,7 +237,7 @@ class ReplyWriter:
         if len(ops) >= self.batch_size:
             self._hurry.set()
         try:
-            return count, replies.prepare_changes(self._plan(batch, adds_only=self._other_at < first))
+            return count, self._plan(batch, adds_only=self._other_at < first)
         except Exception:
             self.lost += count
             log.exception("Preparing a batch of %d reply operations failed; they are lost.", count)
@@ -251,11 +257,11 @@ class ReplyWriter:
         if still:
             self._hurry.set()
 
-    async def _write(self, prepared: replies.PreparedChanges, count: int) -> None:
+    async def _write(self, batch: list[ReplyChanges], count: int) -> None:
         """Commit a planned batch of ``count`` operations; retried once, then given up with a log."""
         for attempt in (1, 2):
             try:
-                await replies.apply_prepared(self._db, prepared)
+                await self._replies.apply(batch)
                 return
             except asyncio.CancelledError:
                 raise
@@ -270,81 +276,79 @@ class ReplyWriter:
                         count,
                     )
 
-    def _plan(self, batch: list[_Op], *, adds_only: bool = False) -> list[_Segment]:
-        """Reduce a batch to one net operation per message, in segments split at thread deletions.
+    def _plan(self, batch: list[_Op], *, adds_only: bool = False) -> list[ReplyChanges]:
+        """Reduce a batch to one net operation per message, in groups split at thread deletions.
 
-        ``adds_only``: the batch holds nothing but rows (the burst case), planned by a shortcut.
+        ``adds_only``: the batch holds nothing but replies (the burst case), planned by a shortcut.
         """
         deleted = self._deleted.members  # the plain set: a C-level lookup per operation
         orphans = self._orphan_edits
         if adds_only and not orphans:
+            adds: list[Reply] = batch  # type: ignore[assignment]  # adds_only: nothing else queued
             if deleted:
-                rows: dict[int, ReplyRow] = {row[0]: row for row in batch if row[0] not in deleted}  # type: ignore[index]
+                latest = {r.message_id: r for r in adds if r.message_id not in deleted}
             else:
-                rows = {row[0]: row for row in batch}  # type: ignore[index]
+                latest = {r.message_id: r for r in adds}
             # The last version of a message wins (an upsert cannot touch one row twice).
-            return [(batch if len(rows) == len(batch) else list(rows.values()), [], [], None)]  # type: ignore[list-item]
+            return [ReplyChanges(upserts=adds if len(latest) == len(adds) else list(latest.values()))]
 
-        segments: list[_Segment] = []
-        state: dict[int, object] = {}  # message id -> row tuple (upsert) | ReplyEdit (edit) | None (delete)
+        groups: list[ReplyChanges] = []
+        state: dict[int, Reply | ReplyEdit | None] = {}  # message id -> upsert | edit | None (delete)
 
-        def close_segment(forget: int | None) -> None:
-            upserts: list[ReplyRow] = []
+        def close_group(forget: int | None) -> None:
+            upserts: list[Reply] = []
             edits: list[ReplyEdit] = []
             deletes: list[int] = []
             for message_id, net in state.items():
                 if net is None:
                     deletes.append(message_id)
-                elif type(net) is tuple:
+                elif type(net) is Reply:
                     upserts.append(net)
                 else:
-                    edits.append(net)  # type: ignore[arg-type]
+                    edits.append(net)  # type: ignore[arg-type]  # neither None nor a Reply
             if forget is not None:
-                # Drop what was queued for the thread before it went; the DELETE removes the rest.
-                upserts = [row for row in upserts if row[1] != forget]
-            segments.append((upserts, edits, deletes, forget))
+                # Drop what was queued for the thread before it went; the deletion removes the rest.
+                upserts = [reply for reply in upserts if reply.thread_id != forget]
+            groups.append(ReplyChanges(upserts, edits, deletes, forget))
             state.clear()
 
         for op in batch:
-            kind = type(op)
-            if kind is ReplyEdit:
-                edit: ReplyEdit = op  # type: ignore[assignment]
-                message_id = edit.message_id
+            if type(op) is ReplyEdit:
+                message_id = op.message_id
                 if message_id in deleted:
                     continue
                 previous = state.get(message_id)
-                if type(previous) is tuple:
-                    state[message_id] = merge_edit(previous, edit)
+                if type(previous) is Reply:
+                    state[message_id] = merge_edit(previous, op)
                 elif type(previous) is ReplyEdit:
-                    if edit.edited_at >= previous.edited_at:
-                        state[message_id] = edit
-                        self._remember_edit(edit)
+                    if op.edited_at >= previous.edited_at:
+                        state[message_id] = op
+                        self._remember_edit(op)
                 else:
-                    state[message_id] = edit
-                    self._remember_edit(edit)
-            elif kind is int:  # a deleted message's id
-                message_id = op  # type: ignore[assignment]
-                self._deleted.add(message_id)
-                orphans.pop(message_id, None)
-                state[message_id] = None
-            elif kind is _ForgetThread:
-                close_segment(op.thread_id)  # type: ignore[union-attr]
-            else:  # a row to store
-                row: ReplyRow = tuple(op)  # type: ignore[arg-type]
-                message_id = row[0]
+                    state[message_id] = op
+                    self._remember_edit(op)
+            elif type(op) is int:  # a deleted message's id
+                self._deleted.add(op)
+                orphans.pop(op, None)
+                state[op] = None
+            elif type(op) is _ForgetThread:
+                close_group(op.thread_id)
+            else:  # a reply to store
+                reply: Reply = op  # type: ignore[assignment]  # the one type left
+                message_id = reply.message_id
                 if message_id in deleted:
                     continue
                 previous = state.get(message_id)
                 if type(previous) is ReplyEdit:
-                    row = merge_edit(row, previous)
+                    reply = merge_edit(reply, previous)
                 if orphans:
                     early = orphans.pop(message_id, None)
                     if early is not None:
-                        row = merge_edit(row, early)
-                state[message_id] = row
+                        reply = merge_edit(reply, early)
+                state[message_id] = reply
         if state:
-            close_segment(None)
-        return segments
+            close_group(None)
+        return groups
 
     def _remember_edit(self, edit: ReplyEdit) -> None:
         """Keep an edit whose add has not been seen, so a later add of that message includes it."""

@@ -14,10 +14,12 @@ from bot.app import StudyBot
 from bot.config import Settings
 from bot.content.library import load_library
 from bot.services.clock import ManualClock
-from bot.store.database import Database
+from bot.store import open_store
+from bot.store.ports import Store
 from bot.store.reply_writer import ReplyWriter
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.plugin import run_client
+from tests.seams import SeamStore
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
 FIRST_LESSON = "2026-11-whither-russias-ai-ambition"
@@ -35,7 +37,8 @@ class Harness:
     grace: timedelta = timedelta(hours=6)
     dev_guild_id: int | bool | None = True  # True: the fake's study guild
     bot: StudyBot | None = None
-    db: Database | None = None
+    store: Store | None = None  # the bot's store, as opened
+    seams: SeamStore | None = None  # the same, as handed to the bot: a test can inject faults
     _stack: contextlib.AsyncExitStack | None = None
 
     @property
@@ -53,11 +56,12 @@ class Harness:
 
     async def start(self) -> StudyBot:
         self._stack = contextlib.AsyncExitStack()
-        self.db = await Database.open(self.database_url)
-        self._stack.push_async_callback(self.db.close)
+        self.store = await open_store(self.database_url)
+        self._stack.push_async_callback(self.store.close)
+        self.seams = SeamStore(self.store)
         library, problems = load_library(self.lessons_dir)
         assert not problems or self.lessons_dir != LESSONS, problems
-        self.bot = StudyBot(self.settings(), database=self.db, library=library, clock=self.clock)
+        self.bot = StudyBot(self.settings(), store=self.seams, library=library, clock=self.clock)
         syncs = self.dev_guild_id is not None
         await self._stack.enter_async_context(run_client(self.fake, self.bot, wait_sync=syncs))
         return self.bot

@@ -18,6 +18,7 @@ from discord.utils import snowflake_time
 
 from tests.e2e.conftest import FIRST_LESSON, Harness, reply_writer
 from tests.fakediscord import FakeDiscord, InteractionResult
+from tests.store_reads import all_replies
 
 TITLE = "Whither Russia’s AI ambition"
 PROMPT = "Can a nation build true AI strength when it depends heavily on foreign technology and talent?"
@@ -52,9 +53,8 @@ async def stored_contents(harness: Harness) -> list[str]:
     Call it after an interaction (or the backfill), so the events sent before have been handled.
     """
     await harness.flush()
-    assert harness.db is not None
-    rows = await harness.db.fetch_all("SELECT content FROM replies ORDER BY message_id")
-    return [row["content"] for row in rows]
+    assert harness.store is not None
+    return [reply.content for reply in await all_replies(harness.store)]
 
 
 async def wait_for_backfill(harness: Harness, thread: Any, *, after: int) -> None:
@@ -129,11 +129,12 @@ async def test_a_deleted_reply_is_gone_from_the_export_and_the_database(harness)
     assert "555-0199" not in csv_text
     assert "555-0199" not in markdown
     assert "Keep this one." in csv_text
-    assert harness.db is not None
-    left = await harness.db.fetch_all(
-        "SELECT message_id FROM replies WHERE content LIKE ? OR message_id = ?",
-        ("%555-0199%", int(secret["id"])),
-    )
+    assert harness.store is not None
+    left = [
+        r
+        for r in await all_replies(harness.store)
+        if "555-0199" in r.content or r.message_id == int(secret["id"])
+    ]
     assert left == []
 
 

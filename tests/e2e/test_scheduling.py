@@ -21,7 +21,6 @@ import discord
 import pytest
 
 from bot.services.clock import ManualClock
-from bot.store import posts
 from tests.e2e.conftest import LESSONS, START, Harness
 from tests.fakediscord import permissions as perm
 from tests.fakediscord.driver import FakeDiscord
@@ -419,9 +418,9 @@ async def test_a_server_in_a_discord_outage_is_retried_not_failed(launch: Launch
     await harness.start()
     await harness.clock.settle()
     assert articles(fake, fake.text) == []
-    assert harness.db is not None
-    row = await harness.db.fetch_one("SELECT state FROM schedules WHERE id = 1")
-    assert row is not None and row["state"] == "pending"  # not "failed: the channel was deleted"
+    assert harness.store is not None
+    schedule = await harness.store.schedules.get(1)
+    assert schedule is not None and schedule.state == "pending"  # not "failed: the channel was deleted"
 
     fake.end_outage(fake.guild)
     await fake.wait_until(lambda: not harness.bot.get_guild(fake.guild.id).unavailable)
@@ -458,11 +457,30 @@ async def test_weekly_missed_beyond_grace_goes_on_next_week(launch: Launch) -> N
     assert await expect_post_at(harness, fake.text, first + timedelta(weeks=1)) == "Week 1 lesson"
 
 
-async def _freeze_after_discord_accepted(
+async def _crash_when_reached(harness: Harness, reached: asyncio.Event, due: datetime) -> None:
+    """Move time to ``due``; when the post reaches the frozen point (``reached`` is set), stop
+    the bot there as a crash would: nothing more reaches the database."""
+    await harness.clock.settle()
+    mover = asyncio.create_task(harness.clock.set(due))
+    try:
+        await asyncio.wait_for(reached.wait(), timeout=5)
+    finally:
+        mover.cancel()
+        await asyncio.gather(mover, return_exceptions=True)
+    await harness.stop()
+
+
+async def _crash_before_the_post_is_recorded(harness: Harness, due: datetime) -> None:
+    """The store the bot was handed never records the post: the process died just before."""
+    assert harness.seams is not None
+    await _crash_when_reached(harness, harness.seams.hang("posts", "record"), due)
+
+
+async def _crash_in_discord_call(
     harness: Harness, monkeypatch: pytest.MonkeyPatch, due: datetime, target: str, what: Any
 ) -> None:
-    """Move time to ``due``; when the post reaches ``target`` (an attribute of ``what``),
-    freeze there, and stop the bot as a crash would: nothing more reaches the database."""
+    """The process dies inside ``what.target`` (a discord.py call), after Discord accepted the
+    requests before it."""
     reached = asyncio.Event()
 
     async def frozen(*args: object, **kwargs: object) -> None:
@@ -471,14 +489,7 @@ async def _freeze_after_discord_accepted(
 
     with monkeypatch.context() as patch:
         patch.setattr(what, target, frozen)
-        await harness.clock.settle()
-        mover = asyncio.create_task(harness.clock.set(due))
-        try:
-            await asyncio.wait_for(reached.wait(), timeout=5)
-        finally:
-            mover.cancel()
-            await asyncio.gather(mover, return_exceptions=True)
-        await harness.stop()
+        await _crash_when_reached(harness, reached, due)
 
 
 async def test_crash_between_send_and_record_does_not_double_post(
@@ -490,7 +501,7 @@ async def test_crash_between_send_and_record_does_not_double_post(
     await schedule_once(harness, "week-1", "2026-11-26 09:00")
     # Discord accepted the article, opened its thread and took the question; then the process
     # died before the post was written to the database.
-    await _freeze_after_discord_accepted(harness, monkeypatch, due, "record_post", posts)
+    await _crash_before_the_post_is_recorded(harness, due)
     assert articles(fake, fake.text) == ["Week 1 lesson"]
 
     await harness.clock.set(due + timedelta(minutes=1))
@@ -511,7 +522,7 @@ async def test_crash_after_article_before_thread_completes_once_after_restart(
     fake = harness.fake
     due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     await weekly(harness, THURSDAY, "09:00")
-    await _freeze_after_discord_accepted(harness, monkeypatch, due, "create_thread", discord.Message)
+    await _crash_in_discord_call(harness, monkeypatch, due, "create_thread", discord.Message)
     assert articles(fake, fake.text) == ["Week 1 lesson"] and fake.threads(fake.text) == []
 
     await harness.start()
@@ -591,7 +602,7 @@ async def test_crash_and_late_restart_after_discord_forgot_the_nonce_does_not_do
     fake = harness.fake
     due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
     await schedule_once(harness, "week-1", "2026-11-26 09:00")
-    await _freeze_after_discord_accepted(harness, monkeypatch, due, "record_post", posts)
+    await _crash_before_the_post_is_recorded(harness, due)
     # The bot comes back an hour later (within the 6 h grace); Discord dedupes a nonce for a
     # few minutes only, so it no longer recognises the article's nonce.
     fake.advance(3600)

@@ -21,9 +21,10 @@ from bot import process
 from bot.app import StudyBot
 from bot.config import Settings
 from bot.errors import StartupError
-from bot.store.database import Database
+from bot.store import open_store
 from tests.e2e.conftest import FIRST_LESSON, LESSONS, reply_writer
 from tests.fakediscord import FakeDiscord
+from tests.store_reads import all_replies
 
 REPO = Path(__file__).resolve().parents[2]
 WELL_SHAPED_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -175,12 +176,12 @@ async def test_sigterm_shuts_down_gracefully_and_flushes_pending_replies(
     assert bot.is_closed()
     assert writer.pending == 0
     assert writer.lost == 0
-    database = await Database.open(settings.database_url)
+    store = await open_store(settings.database_url)
     try:
-        rows = await database.fetch_all("SELECT content FROM replies ORDER BY message_id")
+        replies = await all_replies(store)
     finally:
-        await database.close()
-    assert [row["content"] for row in rows] == [f"said just before shutdown {i}" for i in range(3)]
+        await store.close()
+    assert [reply.content for reply in replies] == [f"said just before shutdown {i}" for i in range(3)]
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # handlers removed on the way out
 
 
@@ -199,12 +200,12 @@ async def test_the_stop_event_shuts_down_gracefully_too(fake, tmp_path, made_bot
     stop.set()
     await asyncio.wait_for(task, 10)
 
-    database = await Database.open(settings.database_url)
+    store = await open_store(settings.database_url)
     try:
-        rows = await database.fetch_all("SELECT content FROM replies")
+        replies = await all_replies(store)
     finally:
-        await database.close()
-    assert [row["content"] for row in rows] == ["the last word"]
+        await store.close()
+    assert [reply.content for reply in replies] == ["the last word"]
 
 
 # ---------------------------------------------------------------------------------------- python -m bot

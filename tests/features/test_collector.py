@@ -6,7 +6,6 @@ as the gateway would deliver them.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -14,10 +13,9 @@ import discord
 import pytest
 from discord.state import ConnectionState
 
-from bot.features.discussion.collector import ReplyCollector
-from bot.store import posts, replies
-from bot.store.database import Database
+from bot.features.discussion.collector import ReplyCollector, reply_from_message
 from bot.store.reply_writer import ReplyWriter
+from bot.store.rows import NewPost
 
 GUILD = 1_100_000_000_000_000_000
 CHANNEL = 1_100_000_000_000_000_001
@@ -135,30 +133,23 @@ def fake() -> Discord:
 
 
 @pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite:///{tmp_path / 'studybot.sqlite3'}")
-    yield database
-    await database.close()
-
-
-@pytest.fixture
-async def writer(db) -> AsyncIterator[ReplyWriter]:
-    w = ReplyWriter(db, max_delay=0.005)
+async def writer(store) -> AsyncIterator[ReplyWriter]:
+    w = ReplyWriter(store.replies, max_delay=0.005)
     w.start()
     yield w
     await w.close()
 
 
 @pytest.fixture
-def collector(writer) -> ReplyCollector:
-    return ReplyCollector(writer, threads=[THREAD])
+def collector(store, writer) -> ReplyCollector:
+    return ReplyCollector(writer, store.posts, store.replies, threads=[THREAD])
 
 
-async def stored(db, thread_id: int = THREAD):
-    return await replies.replies_for_thread(db, thread_id)
+async def stored(store, thread_id: int = THREAD):
+    return await store.replies.for_thread(thread_id)
 
 
-async def test_a_members_message_in_a_lesson_thread_is_stored(fake, db, writer, collector):
+async def test_a_members_message_in_a_lesson_thread_is_stored(fake, store, writer, collector):
     message = fake.message(
         payload(
             1, "I think **chips** matter", nick="Ada", attachments=("https://cdn.discordapp.com/a/chart.png",)
@@ -166,7 +157,7 @@ async def test_a_members_message_in_a_lesson_thread_is_stored(fake, db, writer, 
     )
     collector.on_message(message)
     await writer.flush()
-    [reply] = await stored(db)
+    [reply] = await stored(store)
     assert reply.message_id == snowflake(1)
     assert (reply.thread_id, reply.guild_id, reply.author_id) == (THREAD, GUILD, 901)
     assert reply.author_name == "Ada"  # the display name: the server nickname
@@ -177,19 +168,19 @@ async def test_a_members_message_in_a_lesson_thread_is_stored(fake, db, writer, 
     assert reply.edited_at is None
 
 
-async def test_display_name_falls_back_to_global_name(fake, db, writer, collector):
+async def test_display_name_falls_back_to_global_name(fake, store, writer, collector):
     collector.on_message(fake.message(payload(2, author=user(77, "grace_h", global_name="Grace Hopper"))))
     await writer.flush()
-    assert (await stored(db))[0].author_name == "Grace Hopper"
+    assert (await stored(store))[0].author_name == "Grace Hopper"
 
 
-async def test_messages_outside_lesson_threads_are_ignored(fake, db, writer, collector):
+async def test_messages_outside_lesson_threads_are_ignored(fake, store, writer, collector):
     collector.on_message(fake.message(payload(1, channel=OTHER_THREAD)))
     await writer.flush()
-    assert await stored(db, OTHER_THREAD) == []
+    assert await stored(store, OTHER_THREAD) == []
 
 
-async def test_bots_and_system_messages_are_not_stored(fake, db, writer, collector):
+async def test_bots_and_system_messages_are_not_stored(fake, store, writer, collector):
     collector.on_message(
         fake.message(payload(1, "What do you think?", author=user(BOT_USER, "studybot", bot=True)))
     )
@@ -197,46 +188,46 @@ async def test_bots_and_system_messages_are_not_stored(fake, db, writer, collect
     collector.on_message(fake.message(payload(3, "", kind=6)))  # "pinned a message"
     collector.on_message(fake.message(payload(4, "a human")))
     await writer.flush()
-    assert [r.content for r in await stored(db)] == ["a human"]
+    assert [r.content for r in await stored(store)] == ["a human"]
 
 
-async def test_a_reply_message_type_is_stored(fake, db, writer, collector):
+async def test_a_reply_message_type_is_stored(fake, store, writer, collector):
     collector.on_message(fake.message(payload(1, "Agreed.", kind=19)))
     await writer.flush()
-    assert [r.content for r in await stored(db)] == ["Agreed."]
+    assert [r.content for r in await stored(store)] == ["Agreed."]
 
 
-async def test_track_starts_collecting_a_new_thread(fake, db, writer, collector):
+async def test_track_starts_collecting_a_new_thread(fake, store, writer, collector):
     collector.track(OTHER_THREAD)
     collector.on_message(fake.message(payload(1, channel=OTHER_THREAD)))
     await writer.flush()
-    assert len(await stored(db, OTHER_THREAD)) == 1
+    assert len(await stored(store, OTHER_THREAD)) == 1
 
 
-async def test_an_edit_updates_the_stored_reply(fake, db, writer, collector):
+async def test_an_edit_updates_the_stored_reply(fake, store, writer, collector):
     collector.on_message(fake.message(payload(1, "frist")))
     collector.on_raw_message_edit(fake.edit_event(1, "first", "2026-11-18T22:00:00.123000+00:00"))
     await writer.flush()
-    [reply] = await stored(db)
+    [reply] = await stored(store)
     assert reply.content == "first"
     assert reply.edited_at == datetime(2026, 11, 18, 22, 0, 0, 123000, tzinfo=UTC)
 
 
-async def test_an_update_without_edit_time_changes_nothing(fake, db, writer, collector):
+async def test_an_update_without_edit_time_changes_nothing(fake, store, writer, collector):
     collector.on_message(fake.message(payload(1, "see https://example.org")))
     event = fake.edit_event(1, "see https://example.org", None)  # Discord resolving a link preview
     event.data["content"] = "something else entirely"
     collector.on_raw_message_edit(event)
     await writer.flush()
-    assert (await stored(db))[0].content == "see https://example.org"
+    assert (await stored(store))[0].content == "see https://example.org"
 
 
-async def test_an_edit_in_another_channel_is_ignored(fake, db, writer, collector):
+async def test_an_edit_in_another_channel_is_ignored(fake, store, writer, collector):
     collector.on_raw_message_edit(fake.edit_event(1, "x", "2026-11-18T22:00:00+00:00", channel=OTHER_THREAD))
     assert writer.pending == 0
 
 
-async def test_a_deleted_message_is_forgotten(fake, db, writer, collector):
+async def test_a_deleted_message_is_forgotten(fake, store, writer, collector):
     collector.on_message(fake.message(payload(1)))
     collector.on_message(fake.message(payload(2)))
     await writer.flush()
@@ -246,10 +237,10 @@ async def test_a_deleted_message_is_forgotten(fake, db, writer, collector):
         )
     )
     await writer.flush()
-    assert [r.message_id for r in await stored(db)] == [snowflake(2)]
+    assert [r.message_id for r in await stored(store)] == [snowflake(2)]
 
 
-async def test_a_bulk_delete_forgets_them_all(fake, db, writer, collector):
+async def test_a_bulk_delete_forgets_them_all(fake, store, writer, collector):
     for n in range(1, 6):
         collector.on_message(fake.message(payload(n)))
     collector.on_raw_bulk_message_delete(
@@ -258,10 +249,10 @@ async def test_a_bulk_delete_forgets_them_all(fake, db, writer, collector):
         )
     )
     await writer.flush()
-    assert [r.message_id for r in await stored(db)] == [snowflake(3), snowflake(5)]
+    assert [r.message_id for r in await stored(store)] == [snowflake(3), snowflake(5)]
 
 
-async def test_a_deleted_thread_takes_its_replies_with_it(fake, db, writer, collector):
+async def test_a_deleted_thread_takes_its_replies_with_it(fake, store, writer, collector):
     for n in range(1, 4):
         collector.on_message(fake.message(payload(n)))
     await writer.flush()
@@ -271,21 +262,22 @@ async def test_a_deleted_thread_takes_its_replies_with_it(fake, db, writer, coll
         )
     )
     await writer.flush()
-    assert await stored(db) == []
+    assert await stored(store) == []
     assert not collector.is_tracked(THREAD)
 
 
-async def test_load_tracks_every_recorded_thread(db, writer):
-    await posts.record_post(
-        db,
-        guild_id=GUILD,
-        channel_id=CHANNEL,
-        message_id=1,
-        thread_id=OTHER_THREAD,
-        lesson_id="whither-russias-ai-ambition",
-        posted_at=datetime(2026, 11, 18, 21, 0, tzinfo=UTC),
+async def test_load_tracks_every_recorded_thread(store, writer):
+    await store.posts.record(
+        NewPost(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            message_id=1,
+            thread_id=OTHER_THREAD,
+            lesson_id="whither-russias-ai-ambition",
+            posted_at=datetime(2026, 11, 18, 21, 0, tzinfo=UTC),
+        )
     )
-    collector = ReplyCollector(writer)
+    collector = ReplyCollector(writer, store.posts, store.replies)
     assert await collector.load() == 1
     assert collector.is_tracked(OTHER_THREAD)
 
@@ -305,7 +297,9 @@ class StubThread:
             yield message
 
 
-async def test_backfill_stores_what_was_written_while_offline_without_duplicates(fake, db, writer, collector):
+async def test_backfill_stores_what_was_written_while_offline_without_duplicates(
+    fake, store, writer, collector
+):
     history = [fake.message(payload(n, f"message {n}")) for n in range(1, 6)]
     history.insert(
         0, fake.message(payload(0, "Food for thought?", author=user(BOT_USER, "studybot", bot=True)))
@@ -319,55 +313,48 @@ async def test_backfill_stores_what_was_written_while_offline_without_duplicates
     assert await collector.backfill(thread) == 3
     await writer.flush()
     assert thread.calls == [{"limit": None, "after": discord.Object(snowflake(2)), "oldest_first": True}]
-    assert [r.content for r in await stored(db)] == [f"message {n}" for n in range(1, 6)]
+    assert [r.content for r in await stored(store)] == [f"message {n}" for n in range(1, 6)]
 
     # Running it again (another restart) finds nothing new and duplicates nothing.
     assert await collector.backfill(thread) == 0
     await writer.flush()
-    assert len(await stored(db)) == 5
+    assert len(await stored(store)) == 5
 
 
-async def test_backfill_of_a_thread_with_nothing_stored_reads_it_all(fake, db, writer):
-    collector = ReplyCollector(writer)
+async def test_backfill_of_a_thread_with_nothing_stored_reads_it_all(fake, store, writer):
+    collector = ReplyCollector(writer, store.posts, store.replies)
     thread = StubThread(OTHER_THREAD, [fake.message(payload(n, channel=OTHER_THREAD)) for n in range(1, 4)])
     assert await collector.backfill(thread) == 3
     await writer.flush()
     assert thread.calls[0]["after"] is None
     assert collector.is_tracked(OTHER_THREAD)
-    assert len(await stored(db, OTHER_THREAD)) == 3
+    assert len(await stored(store, OTHER_THREAD)) == 3
 
 
-async def test_a_burst_of_2000_thread_messages_is_all_stored(fake, db, writer, collector):
+async def test_a_burst_of_2000_thread_messages_is_all_stored(fake, store, writer, collector):
     for n in range(1, 2001):
         collector.on_message(fake.message(payload(n, f"reply {n}")))
     await writer.flush()
-    assert len(await stored(db)) == 2000
+    assert len(await stored(store)) == 2000
 
 
-async def test_the_fast_row_path_matches_the_plain_conversion(fake):
-    """on_message builds rows directly; they must equal Reply.params() of the readable conversion."""
-    from bot.features.discussion.collector import _RowMaker, reply_from_message
-
-    maker = _RowMaker()
-    messages = [fake.message(payload(n, nick="Ada" if n % 2 else None)) for n in range(0, 3000, 7)]
-    messages.append(
-        fake.message(payload(5, attachments=("https://cdn.discordapp.com/a/x.png", "https://b/y.pdf")))
-    )
-    edited = payload(9, "changed")
-    edited["edited_timestamp"] = "2026-11-19T08:00:00.654321+00:00"
-    messages.append(fake.message(edited))
-    for message in messages:
-        assert maker.row(message) == reply_from_message(message).params()
-    bot = fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))
-    assert maker.row(bot) is None
-    assert reply_from_message(bot) is None
+@pytest.mark.parametrize("n", [0, 1, 7, 999, 1000, 2999])
+def test_a_reply_carries_the_messages_own_fields_and_times(fake, n):
+    edited = payload(n, "changed", nick="Ada" if n % 2 else None)
+    if n % 3:
+        edited["edited_timestamp"] = "2026-11-19T08:00:00.654321+00:00"
+    message = fake.message(edited)
+    reply = reply_from_message(message)
+    assert reply is not None
+    assert (reply.message_id, reply.thread_id, reply.guild_id) == (message.id, THREAD, GUILD)
+    assert (reply.author_id, reply.author_name) == (message.author.id, message.author.display_name)
+    assert reply.content == "changed" and reply.attachments == ()
+    assert reply.created_at == message.created_at  # the snowflake's time, computed directly
+    assert reply.edited_at == message.edited_at
 
 
-async def test_the_fast_row_path_writes_attachment_urls_as_json_does(fake):
-    from bot.features.discussion.collector import _RowMaker, reply_from_message
-
+def test_a_reply_keeps_attachment_urls_exactly(fake):
     urls = ("https://cdn.example/ünï cödé.png", 'https://x/"quoted"\\back.pdf', "https://x/\u2028tab\t.txt")
-    message = fake.message(payload(5, attachments=urls))
-    row = _RowMaker().row(message)
-    assert row == reply_from_message(message).params()
-    assert row[6] == json.dumps(list(urls))
+    reply = reply_from_message(fake.message(payload(5, attachments=urls)))
+    assert reply is not None and reply.attachments == urls
+    assert reply_from_message(fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))) is None

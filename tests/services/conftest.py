@@ -1,9 +1,9 @@
-"""Fixtures for the scheduling tests: a real SQLite file, a clock the test moves, a recording poster."""
+"""Fixtures for the scheduling tests: a clock the test moves and a recording poster (the store is
+the shared ``store`` fixture of tests/conftest.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -11,8 +11,7 @@ import pytest
 
 from bot.services.clock import ManualClock
 from bot.services.dispatcher import PostOutcome
-from bot.store.database import Database
-from bot.store.schedules import Schedule
+from bot.store.rows import Schedule
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 
@@ -56,13 +55,6 @@ class FakePoster:
 
     def for_schedule(self, schedule_id: int) -> list[Call]:
         return [c for c in self.calls if c.schedule_id == schedule_id]
-
-
-@pytest.fixture
-async def db(tmp_path) -> AsyncIterator[Database]:
-    database = await Database.open(f"sqlite:///{tmp_path / 'studybot.sqlite3'}")
-    yield database
-    await database.close()
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""The reply writer: ordered, batched, flushed on demand and at close, robust to a failing batch."""
+"""The reply writer: ordered, batched, flushed on demand and at close, robust to a failing batch.
+
+It writes through the store's Replies port, so these run once per backend; faults are injected
+through the store it is handed (``tests.seams``)."""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store import replies
-from bot.store.replies import Reply
 from bot.store.reply_writer import ReplyWriter
+from bot.store.rows import Reply
+from tests.seams import SeamStore
 
 T0 = datetime(2026, 11, 18, 21, 0, tzinfo=UTC)
 
@@ -31,15 +34,20 @@ def reply(message_id: int, *, thread_id: int = 100, content: str = "hi", edited_
 
 
 @pytest.fixture
-async def writer(db) -> AsyncIterator[ReplyWriter]:
-    w = ReplyWriter(db, batch_size=50, max_delay=0.005)
+def seams(store) -> SeamStore:
+    return SeamStore(store)
+
+
+@pytest.fixture
+async def writer(seams) -> AsyncIterator[ReplyWriter]:
+    w = ReplyWriter(seams.replies, batch_size=50, max_delay=0.005)
     w.start()
     yield w
     await w.close()
 
 
-async def stored(db, thread_id: int = 100) -> dict[int, Reply]:
-    return {r.message_id: r for r in await replies.replies_for_thread(db, thread_id)}
+async def stored(store, thread_id: int = 100) -> dict[int, Reply]:
+    return {r.message_id: r for r in await store.replies.for_thread(thread_id)}
 
 
 async def test_enqueueing_is_synchronous(writer):
@@ -48,78 +56,78 @@ async def test_enqueueing_is_synchronous(writer):
     assert writer.delete([1]) is None
 
 
-async def test_flush_waits_until_everything_is_committed(db, writer):
+async def test_flush_waits_until_everything_is_committed(store, writer):
     for i in range(1, 11):
         writer.add(reply(i))
     assert writer.pending == 10
     await writer.flush()
     assert writer.pending == 0
-    assert sorted(await stored(db)) == list(range(1, 11))
+    assert sorted(await stored(store)) == list(range(1, 11))
 
 
-async def test_a_burst_of_2000_is_stored_in_batches(db, writer):
-    before = db.query_count
+async def test_a_burst_of_2000_is_stored_in_batches(store, writer):
+    before = store.query_count
     for i in range(1, 2001):
         writer.add(reply(i))
     await writer.flush()
-    assert len(await stored(db)) == 2000
+    assert len(await stored(store)) == 2000
     # 2000 ops in batches of at most 50: about 40 transactions of BEGIN, INSERT, COMMIT.
-    assert db.query_count - before <= 3 * (2000 // 50 + 2)
+    assert store.query_count - before <= 3 * (2000 // 50 + 2)
 
 
-async def test_a_delete_after_an_add_wins(db, writer):
+async def test_a_delete_after_an_add_wins(store, writer):
     writer.add(reply(1))
     writer.add(reply(2))
     writer.delete([1])
     await writer.flush()
-    assert sorted(await stored(db)) == [2]
+    assert sorted(await stored(store)) == [2]
 
 
-async def test_a_deleted_message_is_not_resurrected_by_a_late_add(db, writer):
+async def test_a_deleted_message_is_not_resurrected_by_a_late_add(store, writer):
     writer.add(reply(1))
     await writer.flush()
     writer.delete([1])
     await writer.flush()
     writer.add(reply(1))  # e.g. a backfill page fetched before the delete
     await writer.flush()
-    assert await stored(db) == {}
+    assert await stored(store) == {}
 
 
-async def test_an_edit_after_the_add_is_applied(db, writer):
+async def test_an_edit_after_the_add_is_applied(store, writer):
     writer.add(reply(1, content="frist"))
     writer.edit(1, "first", T0 + timedelta(hours=1))
     await writer.flush()
-    got = (await stored(db))[1]
+    got = (await stored(store))[1]
     assert (got.content, got.edited_at) == ("first", T0 + timedelta(hours=1))
 
 
-async def test_an_edit_before_the_add_is_merged_into_it(db, writer):
+async def test_an_edit_before_the_add_is_merged_into_it(store, writer):
     writer.edit(1, "edited", T0 + timedelta(hours=1), ("https://cdn.example/x.png",))
     writer.add(reply(1, content="original"))
     await writer.flush()
-    got = (await stored(db))[1]
+    got = (await stored(store))[1]
     assert (got.content, got.attachments) == ("edited", ("https://cdn.example/x.png",))
 
 
-async def test_an_edit_before_the_add_in_an_earlier_batch_is_merged(db, writer):
+async def test_an_edit_before_the_add_in_an_earlier_batch_is_merged(store, writer):
     writer.edit(1, "edited", T0 + timedelta(hours=1))
     await writer.flush()
     writer.add(reply(1, content="original"))
     await writer.flush()
-    assert (await stored(db))[1].content == "edited"
+    assert (await stored(store))[1].content == "edited"
 
 
-async def test_the_newest_edit_wins_whatever_the_order(db, writer):
+async def test_the_newest_edit_wins_whatever_the_order(store, writer):
     writer.add(reply(1, content="v1"))
     writer.edit(1, "v3", T0 + timedelta(hours=3))
     writer.edit(1, "v2", T0 + timedelta(hours=2))
     await writer.flush()
     writer.edit(1, "v2 again", T0 + timedelta(hours=2))
     await writer.flush()
-    assert (await stored(db))[1].content == "v3"
+    assert (await stored(store))[1].content == "v3"
 
 
-async def test_forgetting_a_thread_removes_queued_and_stored_replies(db, writer):
+async def test_forgetting_a_thread_removes_queued_and_stored_replies(store, writer):
     writer.add(reply(1))
     await writer.flush()
     writer.add(reply(2))
@@ -127,80 +135,64 @@ async def test_forgetting_a_thread_removes_queued_and_stored_replies(db, writer)
     writer.forget_thread(100)
     writer.add(reply(4, thread_id=200))
     await writer.flush()
-    assert await stored(db, 100) == {}
-    assert sorted(await stored(db, 200)) == [3, 4]
+    assert await stored(store, 100) == {}
+    assert sorted(await stored(store, 200)) == [3, 4]
 
 
-async def test_close_flushes_then_stops_and_later_writes_are_dropped(db, caplog):
-    w = ReplyWriter(db, batch_size=500, max_delay=10.0)  # a long delay: close must not wait for it
+async def test_close_flushes_then_stops_and_later_writes_are_dropped(store, caplog):
+    w = ReplyWriter(store.replies, batch_size=500, max_delay=10.0)  # a long delay: close must not wait for it
     w.start()
     for i in range(1, 101):
         w.add(reply(i))
     await w.close()
-    assert len(await stored(db)) == 100
+    assert len(await stored(store)) == 100
     with caplog.at_level(logging.WARNING):
         w.add(reply(500))
     assert "dropped" in caplog.text
     await w.close()  # twice is fine
 
 
-async def test_flush_without_start_is_an_error(db):
-    w = ReplyWriter(db)
+async def test_flush_without_start_is_an_error(store):
+    w = ReplyWriter(store.replies)
     w.add(reply(1))
     with pytest.raises(RuntimeError, match="start"):
         await w.flush()
 
 
-async def test_an_idle_writer_issues_no_queries(db, writer):
+async def test_an_idle_writer_issues_no_queries(store, writer):
     writer.add(reply(1))
     await writer.flush()
-    before = db.query_count
+    before = store.query_count
     await asyncio.sleep(0.05)  # ten times max_delay
-    assert db.query_count == before
+    assert store.query_count == before
 
 
-async def test_a_failed_batch_is_retried_once(db, writer, monkeypatch, caplog):
-    real = replies.apply_prepared
-    failures = [RuntimeError("disk hiccup")]
-
-    async def flaky(database, prepared):
-        if failures:
-            raise failures.pop()
-        await real(database, prepared)
-
-    monkeypatch.setattr(replies, "apply_prepared", flaky)
+async def test_a_failed_batch_is_retried_once(store, seams, writer, caplog):
+    seams.fail("replies", "apply", RuntimeError("disk hiccup"), times=1)
     writer.add(reply(1))
     await writer.flush()
-    assert sorted(await stored(db)) == [1]
+    assert sorted(await stored(store)) == [1]
     assert writer.lost == 0
     assert "retrying once" in caplog.text
 
 
-async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(db, writer, monkeypatch, caplog):
-    real = replies.apply_prepared
-    broken = True
-
-    async def failing(database, prepared):
-        if broken:
-            raise RuntimeError("disk full")
-        await real(database, prepared)
-
-    monkeypatch.setattr(replies, "apply_prepared", failing)
+async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(store, seams, writer, caplog):
+    seams.fail("replies", "apply", RuntimeError("disk full"))
     writer.add(reply(1))
     writer.add(reply(2))
     await writer.flush()  # returns: the batch is given up, not retried forever
     assert writer.lost == 2
     assert "2 operations lost" in caplog.text
-    broken = False
+    seams.heal("replies", "apply")
     writer.add(reply(3))
     await writer.flush()
-    assert sorted(await stored(db)) == [3]
+    assert sorted(await stored(store)) == [3]
 
 
-async def test_a_bad_operation_does_not_stop_the_writer(db, writer, caplog):
-    writer.add_row(("not", "a", "row"))  # type: ignore[arg-type]  # a bug upstream must not kill the task
+async def test_a_bad_operation_does_not_stop_the_writer(store, writer, caplog):
+    writer.add("not a reply")  # type: ignore[arg-type]  # a bug upstream must not kill the task
     await writer.flush()
     assert writer.lost == 1
     writer.add(reply(1))
     await writer.flush()
-    assert sorted(await stored(db)) == [1]
+    assert sorted(await stored(store)) == [1]

@@ -12,17 +12,17 @@ import logging
 import discord
 
 from bot.features.discussion.collector import ReplyCollector
-from bot.store import posts
+from bot.store.ports import Posts
 
 log = logging.getLogger(__name__)
 
 _UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel (or thread) that no longer exists
 
 
-async def backfill_all(client: discord.Client, collector: ReplyCollector) -> None:
+async def backfill_all(client: discord.Client, collector: ReplyCollector, posts: Posts) -> None:
     """Read every recorded lesson thread's history into the collector, thread by thread."""
     try:
-        for post in await posts.all_threads(collector.writer.db):
+        for post in await posts.with_threads():
             if post.thread_id is not None:
                 await _backfill_thread(client, collector, post.thread_id)
     finally:

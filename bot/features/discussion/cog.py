@@ -29,9 +29,8 @@ from bot.features.moderation import is_moderator, require_guild
 from bot.render.export import replies_csv, replies_markdown
 from bot.render.status import render_stats
 from bot.services.poster import PostedLesson
-from bot.store import posts, replies
-from bot.store.posts import Post
 from bot.store.reply_writer import ReplyWriter
+from bot.store.rows import Post
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -46,8 +45,8 @@ class DiscussionCog(commands.Cog):
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
-        self.writer = ReplyWriter(bot.db)
-        self.collector = ReplyCollector(self.writer)
+        self.writer = ReplyWriter(bot.store.replies)
+        self.collector = ReplyCollector(self.writer, bot.store.posts, bot.store.replies)
         self._backfill: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -66,7 +65,7 @@ class DiscussionCog(commands.Cog):
     async def on_ready(self) -> None:
         if self._backfill is None:  # the first READY: the replies written while the bot was offline
             self._backfill = asyncio.get_running_loop().create_task(
-                backfill_all(self.bot, self.collector), name="backfill"
+                backfill_all(self.bot, self.collector, self.bot.store.posts), name="backfill"
             )
             self._backfill.add_done_callback(_log_failure)
 
@@ -97,13 +96,13 @@ class DiscussionCog(commands.Cog):
 
     async def _post(self, guild_id: int, lesson: Lesson | None) -> Post:
         if lesson is None:
-            latest = await posts.latest_post(self.bot.db, guild_id)
+            latest = await self.bot.store.posts.latest(guild_id)
             if latest is None:
                 raise UserFacingError(
                     "No lesson has been posted in this server yet, so there is no discussion."
                 )
             return latest
-        found = await posts.posts_for_lesson(self.bot.db, guild_id, lesson.id)
+        found = await self.bot.store.posts.for_lesson(guild_id, lesson.id)
         if not found:
             raise UserFacingError(
                 "That lesson has not been posted in this server, so there is no discussion."
@@ -124,7 +123,7 @@ class DiscussionCog(commands.Cog):
         post = await self._post(require_guild(interaction), lesson)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.writer.flush()
-        rows = await replies.replies_for_thread(self.bot.db, post.thread_id) if post.thread_id else []
+        rows = await self.bot.store.replies.for_thread(post.thread_id) if post.thread_id else []
         known = self.bot.library.lesson(post.lesson_id)
         title = known.title if known else post.lesson_id
         if format == "csv":
@@ -149,16 +148,19 @@ class DiscussionCog(commands.Cog):
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.writer.flush()
         if post is None:
-            figures = await replies.stats(self.bot.db, guild_id, None)
+            figures = await self.bot.store.replies.stats(guild_id, None)
             title = "Discussion statistics: all lessons"
         else:
-            threads = [
-                p.thread_id for p in await posts.posts_for_lesson(self.bot.db, guild_id, post.lesson_id)
-            ]
-            figures = await replies.stats(self.bot.db, guild_id, [t for t in threads if t is not None])
+            threads = [p.thread_id for p in await self.bot.store.posts.for_lesson(guild_id, post.lesson_id)]
+            figures = await self.bot.store.replies.stats(guild_id, [t for t in threads if t is not None])
             known = self.bot.library.lesson(post.lesson_id)
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"
-        embed = render_stats(title[:256], figures.replies, figures.participants, figures.top)
+        embed = render_stats(
+            title[:256],
+            figures.replies,
+            figures.participants,
+            [(a.author_id, a.author_name, a.replies) for a in figures.top],
+        )
         await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
 
 

@@ -66,6 +66,4 @@ class GlossaryCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         wanted = typed(current, TAG_MAX).casefold()
         tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
-        return [
-            app_commands.Choice(name=tag, value=tag) for tag in tags[:AUTOCOMPLETE_CHOICES]
-        ]
+        return [app_commands.Choice(name=tag, value=tag) for tag in tags[:AUTOCOMPLETE_CHOICES]]

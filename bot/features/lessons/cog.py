@@ -18,7 +18,6 @@ from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
 from bot.services.post_target import target_channel
 from bot.services.poster import post_lesson
-from bot.store import posts, schedules
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -38,11 +37,11 @@ class LessonsCog(commands.Cog):
         guild_id = require_guild(interaction)
         chosen = lesson
         if chosen is None:
-            latest = await posts.latest_post(self.bot.db, guild_id)
+            latest = await self.bot.store.posts.latest(guild_id)
             if latest is None:
                 raise UserFacingError("No lesson has been posted in this server yet. Try /lesson list.")
             chosen = find_lesson(self.bot.library, latest.lesson_id)
-        earlier = await posts.posts_for_lesson(self.bot.db, guild_id, chosen.id)
+        earlier = await self.bot.store.posts.for_lesson(guild_id, chosen.id)
         post = earlier[-1] if earlier else None
         rendered = render_lesson(chosen, self.bot.library.glossary.get(chosen.concept))
         note = (
@@ -62,8 +61,8 @@ class LessonsCog(commands.Cog):
     @lesson.command(name="list", description="Lessons and their state here: posted, scheduled or queued.")
     async def list_(self, interaction: Interaction) -> None:
         guild_id = require_guild(interaction)
-        posted = {p.lesson_id: p.posted_at for p in await posts.posts_in_guild(self.bot.db, guild_id)}
-        pending = await schedules.pending_for_guild(self.bot.db, guild_id)
+        posted = {p.lesson_id: p.posted_at for p in await self.bot.store.posts.in_guild(guild_id)}
+        pending = await self.bot.store.schedules.pending(guild_id)
         states = lesson_states(
             self.bot.library.lessons,
             posted,

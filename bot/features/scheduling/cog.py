@@ -29,9 +29,7 @@ from bot.scheduling.recurrence import (
 from bot.services.dispatcher import Dispatcher
 from bot.services.post_target import target_channel
 from bot.services.scheduled_posts import ScheduledPoster, next_queued_lesson
-from bot.store import schedules
-from bot.store import settings as guild_settings
-from bot.store.schedules import Schedule
+from bot.store.rows import NewOnce, NewWeekly, Schedule
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -55,7 +53,7 @@ class SchedulingCog(commands.Cog):
         self.bot = bot
         self.poster = ScheduledPoster(bot)
         self.dispatcher = Dispatcher(
-            bot.db, bot.clock, self.poster.post, grace=bot.settings.missed_post_grace
+            bot.store.schedules, bot.clock, self.poster.post, grace=bot.settings.missed_post_grace
         )
 
     async def cog_load(self) -> None:
@@ -65,7 +63,7 @@ class SchedulingCog(commands.Cog):
         await self.dispatcher.stop()
 
     async def _zone(self, guild_id: int) -> ZoneInfo:
-        stored = await guild_settings.get(self.bot.db, guild_id)
+        stored = await self.bot.store.settings.get(guild_id)
         name = stored.timezone or self.bot.settings.default_timezone
         try:
             return resolve_timezone(name)
@@ -93,15 +91,16 @@ class SchedulingCog(commands.Cog):
         except InvalidWhen as error:
             raise UserFacingError(str(error)) from None
         target = await target_channel(self.bot, interaction, channel)
-        created = await schedules.create_once(
-            self.bot.db,
-            guild_id=guild_id,
-            channel_id=target.id,
-            lesson_id=lesson.id,
-            run_at=parsed.at,
-            timezone=zone.key,
-            created_by=interaction.user.id,
-            created_at=self.bot.clock.now(),
+        created = await self.bot.store.schedules.create_once(
+            NewOnce(
+                guild_id=guild_id,
+                channel_id=target.id,
+                lesson_id=lesson.id,
+                run_at=parsed.at,
+                timezone=zone.key,
+                created_by=interaction.user.id,
+                created_at=self.bot.clock.now(),
+            )
         )
         self.dispatcher.notify_changed()
         text = (
@@ -139,16 +138,17 @@ class SchedulingCog(commands.Cog):
         zone = await self._zone(guild_id)
         target = await target_channel(self.bot, interaction, channel)
         first = next_weekly(weekday.value, at, zone, self.bot.clock.now())
-        created = await schedules.create_weekly(
-            self.bot.db,
-            guild_id=guild_id,
-            channel_id=target.id,
-            weekday=weekday.value,
-            local_time=at,
-            timezone=zone.key,
-            first_run=first,
-            created_by=interaction.user.id,
-            created_at=self.bot.clock.now(),
+        created = await self.bot.store.schedules.create_weekly(
+            NewWeekly(
+                guild_id=guild_id,
+                channel_id=target.id,
+                weekday=weekday.value,
+                local_time=at,
+                timezone=zone.key,
+                first_run=first,
+                created_by=interaction.user.id,
+                created_at=self.bot.clock.now(),
+            )
         )
         self.dispatcher.notify_changed()
         upcoming = await next_queued_lesson(self.bot, guild_id)
@@ -169,7 +169,7 @@ class SchedulingCog(commands.Cog):
     async def list_(self, interaction: Interaction) -> None:
         guild_id = require_guild(interaction)
         lines = []
-        for item in await schedules.listable_for_guild(self.bot.db, guild_id):
+        for item in await self.bot.store.schedules.listable(guild_id):
             lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
             lines.append(
                 ScheduleLine(
@@ -193,7 +193,7 @@ class SchedulingCog(commands.Cog):
     @app_commands.describe(id="The schedule's number (start typing for suggestions)")
     @is_moderator()
     async def cancel(self, interaction: Interaction, id: int) -> None:
-        if not await schedules.cancel(self.bot.db, require_guild(interaction), id):
+        if not await self.bot.store.schedules.cancel(require_guild(interaction), id):
             raise UserFacingError(f"There is no schedule #{id} to cancel in this server. See /schedule list.")
         self.dispatcher.notify_changed()
         await interaction.response.send_message(
@@ -212,7 +212,7 @@ class SchedulingCog(commands.Cog):
         wanted = current.strip().lstrip("#").casefold()
         choices = []
         # Missed and failed schedules too: cancelling is how a moderator clears them from the list.
-        for item in await schedules.listable_for_guild(self.bot.db, interaction.guild_id):
+        for item in await self.bot.store.schedules.listable(interaction.guild_id):
             lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
             what = lesson.title if lesson else "next in queue"
             when = weekly_rule(item) or (

@@ -18,7 +18,6 @@ from bot.render.echo import echo
 from bot.render.status import render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
 from bot.services.poster import missing_permissions, resolve_postable
-from bot.store import settings as guild_settings
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -41,7 +40,7 @@ class SettingsCog(commands.Cog):
     @settings.command(name="show", description="Show this server's settings.")
     @is_moderator()
     async def show(self, interaction: Interaction) -> None:
-        stored = await guild_settings.get(self.bot.db, require_guild(interaction))
+        stored = await self.bot.store.settings.get(require_guild(interaction))
         timezone = stored.timezone or self.bot.settings.default_timezone
         embed = render_settings(timezone, stored.timezone is None, stored.channel_id, stored.modrole_id)
         await interaction.response.send_message(
@@ -56,7 +55,7 @@ class SettingsCog(commands.Cog):
             zone = resolve_timezone(tz)
         except UnknownTimezone as error:
             raise UserFacingError(error.sentence(echo(tz))) from None
-        await guild_settings.set_timezone(self.bot.db, require_guild(interaction), zone.key)
+        await self.bot.store.settings.set_timezone(require_guild(interaction), zone.key)
         await self._reply(
             interaction,
             f"Time zone set to {zone.key}. Schedules made from now on read their times in it; "
@@ -80,7 +79,7 @@ class SettingsCog(commands.Cog):
         self, interaction: Interaction, channel: discord.TextChannel | discord.ForumChannel
     ) -> None:
         target = resolve_postable(channel)
-        await guild_settings.set_channel(self.bot.db, require_guild(interaction), target.id)
+        await self.bot.store.settings.set_channel(require_guild(interaction), target.id)
         text = f"Lessons will be posted in {target.mention}."
         missing = missing_permissions(target, target.guild.me)
         if missing:
@@ -97,5 +96,5 @@ class SettingsCog(commands.Cog):
             )
         if role.is_default():
             raise UserFacingError("@everyone cannot be the moderator role: everyone would be a moderator.")
-        await guild_settings.set_modrole(self.bot.db, require_guild(interaction), role.id)
+        await self.bot.store.settings.set_modrole(require_guild(interaction), role.id)
         await self._reply(interaction, f"Members with {role.mention} can now use the moderator commands.")

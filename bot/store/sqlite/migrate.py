@@ -1,10 +1,11 @@
-"""Versioned schema migrations from numbered SQL files.
+"""The SQLite schema's versions: numbered SQL files, applied in order, recorded in the file.
 
 ``migrations/NNNN_name.sql`` files are applied in order of their number, each in its own
-transaction together with the bump of ``PRAGMA user_version`` (which SQLite keeps in the file
-header and rolls back with the transaction), so a crash mid-migration leaves the previous version
-intact and the next start-up retries it. A file is never edited once released: a change to the
-schema is a new file, which is how a database from an older bot keeps its rows.
+transaction together with the bump of ``PRAGMA user_version`` (the database's record of its
+version, kept in the file header and rolled back with the transaction), so a crash
+mid-migration leaves the previous version intact and the next start-up retries it. A file is
+never edited once released: a change to the schema is a new file, which is how a database
+from an older bot keeps its rows. Runs on the connection's thread (``Connection.run``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from bot.store.database import Database
+from bot.store.sqlite.connection import Sql
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ class Migration:
     sql: str
 
 
-def load_migrations(directory: Path) -> list[Migration]:
+def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """The migrations in ``directory``, ordered by version; numbering must be 1, 2, 3, … without gaps."""
     found: list[Migration] = []
     for path in sorted(directory.glob("*.sql")):
@@ -53,16 +52,16 @@ def load_migrations(directory: Path) -> list[Migration]:
     return found
 
 
-async def schema_version(db: Database) -> int:
+def schema_version(sql: Sql) -> int:
     """The version the database is at (0 for a new file)."""
-    row = await db.fetch_one("PRAGMA user_version")
+    row = sql.one("PRAGMA user_version")
     return int(row[0]) if row is not None else 0
 
 
-async def apply_migrations(db: Database, directory: Path = MIGRATIONS_DIR) -> list[int]:
+def apply_migrations(sql: Sql, directory: Path = MIGRATIONS_DIR) -> list[int]:
     """Bring the database up to the newest migration in ``directory``; return the versions applied."""
     migrations = load_migrations(directory)
-    current = await schema_version(db)
+    current = schema_version(sql)
     latest = migrations[-1].version if migrations else 0
     if current > latest:
         raise MigrationError(
@@ -80,16 +79,10 @@ async def apply_migrations(db: Database, directory: Path = MIGRATIONS_DIR) -> li
             f"BEGIN IMMEDIATE;\n{migration.sql}\n;\nPRAGMA user_version = {migration.version:d};\nCOMMIT;\n"
         )
         try:
-            await db.execute_script(script)
+            sql.script(script)
         except Exception:
-            await _rollback_quietly(db)
+            if sql.in_transaction:
+                sql.execute("ROLLBACK")
             raise
         applied.append(migration.version)
     return applied
-
-
-async def _rollback_quietly(db: Database) -> None:
-    try:
-        await db.execute("ROLLBACK")
-    except Exception as exc:  # no transaction open: nothing to undo
-        log.debug("ROLLBACK after failed migration: %s", exc)

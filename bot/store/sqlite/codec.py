@@ -1,0 +1,71 @@
+"""How the SQLite backend stores an instant: the one place that turns datetimes into text and back.
+
+SQLite has no time type. An instant is stored as ISO-8601 text in UTC
+(``2026-11-25T21:30:00+00:00``, microseconds when there are any): with one fixed offset the text
+sorts like the instant, so ``next_run <= ?`` and ``ORDER BY posted_at`` compare instants, and
+equal instants are equal text (claims compare ``next_run = ?``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def to_text(when: datetime) -> str:
+    """The stored form of an aware datetime.
+
+    Naive datetimes are refused: their zone is a guess, and a wrong guess moves a post by hours.
+    """
+    if when.tzinfo is UTC:  # the common case (discord.py's datetimes): skip the conversion
+        return when.isoformat()
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"naive datetime {when!r}: pass an aware datetime (UTC)")
+    return when.astimezone(UTC).isoformat()
+
+
+def to_text_or_none(when: datetime | None) -> str | None:
+    return None if when is None else to_text(when)
+
+
+def from_text(text: str) -> datetime:
+    """The aware UTC datetime of a stored text (the inverse of ``to_text``)."""
+    when = datetime.fromisoformat(text)
+    if when.tzinfo is None:  # written by hand or by an older tool: read as UTC
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
+
+
+def from_text_or_none(text: str | None) -> datetime | None:
+    return None if text is None else from_text(text)
+
+
+# The tail of an instant's text after its seconds, for each millisecond, as isoformat writes it.
+_MILLISECOND_TAILS = tuple(f".{milli:03d}000+00:00" if milli else "+00:00" for milli in range(1000))
+
+
+class UtcTexts:
+    """``to_text`` for the reply hot path, about three times as fast for Discord's times.
+
+    Discord's instants are UTC to the millisecond; for those the text is the date and seconds
+    (cached per second: a burst of replies shares a few) plus the millisecond's tail from a
+    table, instead of a full ``isoformat``. Any other instant goes through ``to_text``. One per
+    store (not module state); the cache is bounded.
+    """
+
+    __slots__ = ("_seconds",)
+
+    def __init__(self) -> None:
+        self._seconds: dict[int, str] = {}
+
+    def __call__(self, when: datetime) -> str:
+        if when.tzinfo is UTC:
+            micro = when.microsecond
+            if micro % 1000 == 0:
+                second = int(when.timestamp())
+                prefix = self._seconds.get(second)
+                if prefix is None:
+                    if len(self._seconds) >= 4096:
+                        self._seconds.clear()
+                    prefix = self._seconds[second] = when.replace(microsecond=0).isoformat()[:19]
+                return prefix + _MILLISECOND_TAILS[micro // 1000]
+        return to_text(when)

@@ -1,0 +1,183 @@
+"""Replies in SQLite (table ``replies``): batched writes in one transaction, reads, counts.
+
+One row per Discord message, keyed by its id, so storing the same message twice (live event and
+start-up backfill) is harmless. An older edit never overwrites a newer one, whatever order events
+and backfill arrive in: the upsert and the edit both compare ``edited_at``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
+from functools import cache
+from json.encoder import encode_basestring_ascii
+
+from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyStats
+from bot.store.sqlite.codec import UtcTexts, from_text, from_text_or_none, to_text
+from bot.store.sqlite.connection import Connection, Row, Sql
+
+_COLUMNS = (
+    "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
+)
+_ONE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# The newer version of a message wins: a row is replaced unless it carries a later edit.
+_UPSERT = (
+    f"INSERT INTO replies ({_COLUMNS}) VALUES {{values}} "
+    "ON CONFLICT (message_id) DO UPDATE SET "
+    "author_name = excluded.author_name, content = excluded.content, "
+    "attachments = excluded.attachments, edited_at = excluded.edited_at "
+    "WHERE replies.edited_at IS NULL "
+    "OR (excluded.edited_at IS NOT NULL AND excluded.edited_at >= replies.edited_at)"
+)
+# 9 parameters a row: 500 rows stay well under SQLite's 32,766 parameters per statement.
+ROWS_PER_STATEMENT = 500
+
+_EDIT = (
+    "UPDATE replies SET content = ?, edited_at = ?, attachments = COALESCE(?, attachments) "
+    "WHERE message_id = ? AND (edited_at IS NULL OR edited_at <= ?)"
+)
+_DELETE = "DELETE FROM replies WHERE message_id = ?"
+_DELETE_THREAD = "DELETE FROM replies WHERE thread_id = ?"
+
+
+@cache
+def _upsert_sql(rows: int) -> str:
+    """The multi-row upsert for ``rows`` rows (text memoised; SQLite caches the compiled form).
+    One statement instead of one step per row measured about 1.4x the rows/s of
+    ``executemany`` (bench/ingest.py)."""
+    return _UPSERT.format(values=", ".join([_ONE_ROW] * rows))
+
+
+def _urls_json(urls: Sequence[str]) -> str:
+    """``json.dumps(list(urls))``, text for text, with json's own C string encoder and without
+    ``dumps``' per-call set-up (a tenth of the time)."""
+    return "[" + ", ".join([encode_basestring_ascii(url) for url in urls]) + "]"
+
+
+def _flat_params(replies: Sequence[Reply], text: Callable[[datetime], str]) -> list[object]:
+    """The replies' row parameters, in ``_COLUMNS`` order, one after the other: the parameters of
+    one multi-row upsert. Runs once per reply stored, so it is written for speed."""
+    params: list[object] = []
+    extend = params.extend
+    for reply in replies:
+        attachments = reply.attachments
+        edited = reply.edited_at
+        extend(
+            (
+                reply.message_id,
+                reply.thread_id,
+                reply.guild_id,
+                reply.author_id,
+                reply.author_name,
+                reply.content,
+                _urls_json(attachments) if attachments else "[]",
+                text(reply.created_at),
+                None if edited is None else text(edited),
+            )
+        )
+    return params
+
+
+def _reply(row: Row) -> Reply:
+    return Reply(
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        content=row["content"],
+        attachments=tuple(json.loads(row["attachments"])),
+        created_at=from_text(row["created_at"]),
+        edited_at=from_text_or_none(row["edited_at"]),
+    )
+
+
+def _upsert(sql: Sql, replies: Sequence[Reply], text: Callable[[datetime], str]) -> None:
+    for start in range(0, len(replies), ROWS_PER_STATEMENT):
+        part = replies[start : start + ROWS_PER_STATEMENT]
+        sql.execute(_upsert_sql(len(part)), _flat_params(part, text))
+
+
+def _apply(sql: Sql, batch: Sequence[ReplyChanges], text: Callable[[datetime], str]) -> None:
+    with sql.transaction():
+        for changes in batch:
+            if changes.deletes:
+                sql.executemany(_DELETE, [(int(i),) for i in changes.deletes])
+            if changes.upserts:
+                _upsert(sql, changes.upserts, text)
+            if changes.edits:
+                rows = []
+                for edit in changes.edits:
+                    edited = to_text(edit.edited_at)
+                    attachments = None if edit.attachments is None else _urls_json(edit.attachments)
+                    rows.append((edit.content, edited, attachments, edit.message_id, edited))
+                sql.executemany(_EDIT, rows)
+            if changes.forget_thread is not None:
+                sql.execute(_DELETE_THREAD, (changes.forget_thread,))
+
+
+def _for_thread(sql: Sql, thread_id: int) -> list[Reply]:
+    rows = sql.all(
+        f"SELECT {_COLUMNS} FROM replies WHERE thread_id = ? ORDER BY created_at, message_id", (thread_id,)
+    )
+    return [_reply(r) for r in rows]
+
+
+def _latest_id(sql: Sql, thread_id: int) -> int | None:
+    row = sql.one("SELECT MAX(message_id) AS m FROM replies WHERE thread_id = ?", (thread_id,))
+    return None if row is None or row["m"] is None else int(row["m"])
+
+
+def _latest_ids(sql: Sql) -> dict[int, int]:
+    rows = sql.all("SELECT thread_id, MAX(message_id) AS m FROM replies GROUP BY thread_id")
+    return {int(r["thread_id"]): int(r["m"]) for r in rows}
+
+
+def _stats(sql: Sql, guild_id: int, thread_ids: list[int] | None, top: int) -> ReplyStats:
+    where = "guild_id = ?"
+    params: list[object] = [guild_id]
+    if thread_ids is not None:
+        where += " AND thread_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(thread_ids))
+    totals = sql.one(
+        f"SELECT COUNT(*) AS n, COUNT(DISTINCT author_id) AS p FROM replies WHERE {where}", params
+    )
+    # SQLite takes bare columns from the row that holds MAX(): the author's latest display name.
+    rows = sql.all(
+        f"SELECT author_id, author_name, MAX(created_at) AS last, COUNT(*) AS n FROM replies WHERE {where} "
+        "GROUP BY author_id ORDER BY n DESC, last ASC, author_id LIMIT ?",
+        [*params, top],
+    )
+    return ReplyStats(
+        replies=int(totals["n"]) if totals is not None else 0,
+        participants=int(totals["p"]) if totals is not None else 0,
+        top=tuple(AuthorCount(int(r["author_id"]), str(r["author_name"]), int(r["n"])) for r in rows),
+    )
+
+
+class SqliteReplies:
+    """``ports.Replies`` over SQLite."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+        self._texts = UtcTexts()  # used on the connection's thread only
+
+    async def apply(self, batch: Sequence[ReplyChanges]) -> None:
+        if any(changes.operations for changes in batch):
+            await self._db.run(_apply, batch, self._texts)
+
+    async def for_thread(self, thread_id: int) -> list[Reply]:
+        return await self._db.run(_for_thread, thread_id)
+
+    async def latest_id(self, thread_id: int) -> int | None:
+        return await self._db.run(_latest_id, thread_id)
+
+    async def latest_ids(self) -> dict[int, int]:
+        return await self._db.run(_latest_ids)
+
+    async def stats(
+        self, guild_id: int, thread_ids: Collection[int] | None = None, *, top: int = 5
+    ) -> ReplyStats:
+        threads = None if thread_ids is None else [int(t) for t in thread_ids]
+        return await self._db.run(_stats, guild_id, threads, top)

@@ -1,0 +1,78 @@
+"""Per-server settings and the bot's own facts, in SQLite (tables ``guild_settings``, ``bot_state``)."""
+
+from __future__ import annotations
+
+from bot.store.rows import GuildSettings
+from bot.store.sqlite.connection import Connection, Sql
+
+_SELECT = "SELECT guild_id, timezone, channel_id, modrole_id FROM guild_settings WHERE guild_id = ?"
+# Only these columns are set through _set; the name is never user text.
+_COLUMNS = frozenset({"timezone", "channel_id", "modrole_id"})
+
+
+def _get(sql: Sql, guild_id: int) -> GuildSettings:
+    row = sql.one(_SELECT, (guild_id,))
+    if row is None:
+        return GuildSettings(guild_id=guild_id)
+    return GuildSettings(
+        guild_id=int(row["guild_id"]),
+        timezone=row["timezone"],
+        channel_id=row["channel_id"],
+        modrole_id=row["modrole_id"],
+    )
+
+
+def _set(sql: Sql, guild_id: int, column: str, value: object) -> GuildSettings:
+    assert column in _COLUMNS
+    with sql.transaction():
+        sql.execute(
+            f"INSERT INTO guild_settings (guild_id, {column}) VALUES (?, ?) "
+            f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
+            (guild_id, value),
+        )
+        return _get(sql, guild_id)
+
+
+class SqliteServerSettings:
+    """``ports.ServerSettings`` over SQLite."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def get(self, guild_id: int) -> GuildSettings:
+        return await self._db.run(_get, guild_id)
+
+    async def set_timezone(self, guild_id: int, timezone: str | None) -> GuildSettings:
+        return await self._db.run(_set, guild_id, "timezone", timezone)
+
+    async def set_channel(self, guild_id: int, channel_id: int | None) -> GuildSettings:
+        return await self._db.run(_set, guild_id, "channel_id", channel_id)
+
+    async def set_modrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
+        return await self._db.run(_set, guild_id, "modrole_id", role_id)
+
+
+def _state_get(sql: Sql, key: str) -> str | None:
+    row = sql.one("SELECT value FROM bot_state WHERE key = ?", (key,))
+    return None if row is None else str(row["value"])
+
+
+def _state_put(sql: Sql, key: str, value: str) -> None:
+    sql.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+class SqliteBotState:
+    """``ports.BotState`` over SQLite."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def get(self, key: str) -> str | None:
+        return await self._db.run(_state_get, key)
+
+    async def put(self, key: str, value: str) -> None:
+        await self._db.run(_state_put, key, value)

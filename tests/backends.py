@@ -1,0 +1,74 @@
+"""The store backends every store-level test runs against.
+
+To run the whole contract suite (and the dispatcher, writer and collector tests) on another
+backend, add one line to ``BACKENDS``: an object with a ``name``, an ``open`` that yields a fresh,
+migrated, empty ``Store`` for one test, and a ``runs`` that reads a schedule's run history (the
+one thing the tests observe that the bot itself never reads back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+import pytest
+
+from bot.store import open_store
+from bot.store.ports import Store
+from bot.store.sqlite import SqliteStore
+from bot.store.sqlite.codec import from_text
+from bot.store.sqlite.connection import Sql
+
+
+@dataclass(frozen=True)
+class Run:
+    """What became of one claimed occurrence, as the tests read it back."""
+
+    schedule_id: int
+    occurrence: datetime
+    state: str  # claimed, sent, missed, failed, empty
+    nonce: str
+    lesson_id: str | None
+    message_id: int | None
+    detail: str | None
+    holder: str
+
+
+class Backend(Protocol):
+    name: str
+
+    def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AbstractAsyncContextManager[Store]: ...
+
+    async def runs(self, store: Store, schedule_id: int) -> list[Run]: ...
+
+
+class SqliteBackend:
+    name = "sqlite"
+
+    @asynccontextmanager
+    async def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+        store = await open_store(f"sqlite:///{tmp_path / 'studybot.sqlite3'}")
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    async def runs(self, store: Store, schedule_id: int) -> list[Run]:
+        assert isinstance(store, SqliteStore)
+
+        def read(sql: Sql) -> list[Run]:
+            rows = sql.all(
+                "SELECT schedule_id, occurrence, state, nonce, lesson_id, message_id, detail, holder "
+                "FROM schedule_runs WHERE schedule_id = ? ORDER BY occurrence",
+                (schedule_id,),
+            )
+            return [Run(**{**dict(r), "occurrence": from_text(r["occurrence"])}) for r in rows]
+
+        return await store.connection.run(read)
+
+
+BACKENDS: list[Backend] = [SqliteBackend()]

@@ -1,0 +1,162 @@
+"""The SQLite backend's migrations: applied in order, each whole or not at all, recorded in the
+file, rows kept across upgrades."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store import StoreOpenError
+from bot.store.sqlite import SqliteStore, open_sqlite
+from bot.store.sqlite.migrate import (
+    MIGRATIONS_DIR,
+    MigrationError,
+    apply_migrations,
+    load_migrations,
+    schema_version,
+)
+
+
+async def rows(store: SqliteStore, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    return await store.connection.run(lambda s: s.all(sql, params))
+
+
+async def execute(store: SqliteStore, sql: str, params: tuple = ()) -> None:
+    await store.connection.run(lambda s: s.execute(sql, params))
+
+
+@pytest.fixture
+def v1_dir(tmp_path) -> Path:
+    """A migrations directory holding only the first shipped migration (a bot at version 1)."""
+    directory = tmp_path / "migrations"
+    directory.mkdir()
+    shutil.copy(MIGRATIONS_DIR / "0001_initial.sql", directory)
+    return directory
+
+
+async def test_a_new_database_is_at_the_latest_version_and_migrating_again_does_nothing(tmp_path):
+    store = await open_sqlite(f"sqlite:///{tmp_path / 'n.sqlite3'}")
+    try:
+        assert await store.connection.run(schema_version) == len(list(MIGRATIONS_DIR.glob("*.sql")))
+        assert await store.connection.run(apply_migrations, MIGRATIONS_DIR) == []
+    finally:
+        await store.close()
+
+
+def test_the_shipped_migrations_are_numbered_without_gaps():
+    migrations = load_migrations(MIGRATIONS_DIR)
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+
+
+async def test_an_older_database_migrates_without_losing_rows(tmp_path, v1_dir):
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = await open_sqlite(url, migrations_dir=v1_dir)
+    assert await old.connection.run(schema_version) == 1
+    await execute(old, "INSERT INTO guild_settings (guild_id, timezone) VALUES (?, ?)", (7, "Europe/Paris"))
+    await execute(
+        old,
+        "INSERT INTO posts (guild_id, channel_id, message_id, thread_id, lesson_id, posted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (7, 70, 700, 7000, "whither-russias-ai-ambition", "2026-11-18T21:00:00+00:00"),
+    )
+    await execute(
+        old,
+        "INSERT INTO replies (message_id, thread_id, guild_id, author_id, author_name, content, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (1, 7000, 7, 5, "Ada", "Chips are the bottleneck.", "2026-11-18T21:05:00+00:00"),
+    )
+    await old.close()
+
+    (v1_dir / "0002_reply_language.sql").write_text(
+        "ALTER TABLE replies ADD COLUMN language TEXT;\n"
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n"
+        "UPDATE replies SET language = 'en';\n"
+    )
+    new = await open_sqlite(url, migrations_dir=v1_dir)
+    try:
+        assert await new.connection.run(schema_version) == 2
+        assert (await new.settings.get(7)).timezone == "Europe/Paris"
+        assert [p.lesson_id for p in await new.posts.in_guild(7)] == ["whither-russias-ai-ambition"]
+        [reply] = await new.replies.for_thread(7000)
+        assert reply.content == "Chips are the bottleneck."
+        assert (await rows(new, "SELECT language FROM replies WHERE message_id = 1"))[0][0] == "en"
+        assert await rows(new, "SELECT * FROM notes") == []
+    finally:
+        await new.close()
+
+
+async def test_a_claim_made_by_an_older_bot_is_taken_over_at_once(tmp_path):
+    """Before 0003, claims had no holder or lease: after the upgrade any holder reclaims them."""
+    from datetime import UTC, datetime, timedelta
+
+    url = f"sqlite:///{tmp_path / 'claims.sqlite3'}"
+    directory = tmp_path / "v2"
+    directory.mkdir()
+    for name in ("0001_initial.sql", "0002_bot_state.sql"):
+        shutil.copy(MIGRATIONS_DIR / name, directory)
+    old = await open_sqlite(url, migrations_dir=directory)
+    await execute(
+        old,
+        "INSERT INTO schedules (guild_id, channel_id, kind, lesson_id, timezone, next_run, state, created_by,"
+        " created_at) VALUES (1, 2, 'once', 'a', 'UTC', NULL, 'pending', 3, '2026-11-30T11:00:00+00:00')",
+    )
+    await execute(
+        old,
+        "INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at)"
+        " VALUES (1, '2026-11-30T12:00:00+00:00', 'claimed', 's1-x', 'a', '2026-11-30T12:00:00+00:00')",
+    )
+    await old.close()
+    new = await open_sqlite(url)
+    try:
+        now = datetime(2026, 11, 30, 12, 1, tzinfo=UTC)
+        [claim] = await new.schedules.reclaim(holder="studybot", lease=timedelta(minutes=10), now=now)
+        assert (claim.schedule.id, claim.nonce, claim.occurrence) == (1, "s1-x", now - timedelta(minutes=1))
+    finally:
+        await new.close()
+
+
+async def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, v1_dir):
+    url = f"sqlite:///{tmp_path / 'f.sqlite3'}"
+    first = await open_sqlite(url, migrations_dir=v1_dir)
+    await execute(first, "INSERT INTO guild_settings (guild_id) VALUES (?)", (1,))
+    await first.close()
+    (v1_dir / "0002_broken.sql").write_text(
+        "CREATE TABLE half_done (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
+    )
+    with pytest.raises(StoreOpenError, match="no_such_table"):
+        await open_sqlite(url, migrations_dir=v1_dir)
+
+    (v1_dir / "0002_broken.sql").unlink()
+    again = await open_sqlite(url, migrations_dir=v1_dir)
+    try:
+        assert await again.connection.run(schema_version) == 1
+        names = {r["name"] for r in await rows(again, "SELECT name FROM sqlite_master")}
+        assert "half_done" not in names
+        assert len(await rows(again, "SELECT * FROM guild_settings")) == 1
+    finally:
+        await again.close()
+
+
+def test_a_gap_in_the_numbering_is_refused(v1_dir):
+    (v1_dir / "0003_skipped_two.sql").write_text("CREATE TABLE t (id INTEGER);")
+    with pytest.raises(MigrationError, match="expected migration 0002"):
+        load_migrations(v1_dir)
+
+
+def test_a_badly_named_file_is_refused(v1_dir):
+    (v1_dir / "2_oops.sql").write_text("CREATE TABLE t (id INTEGER);")
+    with pytest.raises(MigrationError, match=r"NNNN_name\.sql"):
+        load_migrations(v1_dir)
+
+
+async def test_a_database_newer_than_the_bot_is_refused(tmp_path, v1_dir):
+    newer_dir = tmp_path / "newer-bot"
+    shutil.copytree(v1_dir, newer_dir)
+    (newer_dir / "0002_more.sql").write_text("CREATE TABLE more (id INTEGER);")
+    url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    await (await open_sqlite(url, migrations_dir=newer_dir)).close()
+    with pytest.raises(StoreOpenError, match="newer bot"):
+        await open_sqlite(url, migrations_dir=v1_dir)
