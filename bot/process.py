@@ -22,6 +22,7 @@ from bot.app import StudyBot
 from bot.config import Settings
 from bot.content.library import load_library
 from bot.errors import StartupError
+from bot.log_filters import install_log_filters
 from bot.services.clock import Clock
 from bot.store import StoreOpenError, open_store
 
@@ -59,9 +60,8 @@ def run_from_environment() -> int:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    # discord.py's HTTP layer logs request details at DEBUG; keep it at INFO so a token-bearing
-    # header can never reach a debug log.
-    logging.getLogger("discord.http").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # No interaction token, member's text or body of a request at any level; no voice warnings.
+    install_log_filters(logging.getLevelName(level))
 
 
 async def serve(
