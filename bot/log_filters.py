@@ -8,8 +8,7 @@ client (``discord.http``) logs request and response bodies. Rather than silencin
 is what an operator turns on to see what the bot receives and sends, the filters here rewrite
 those records: a gateway event keeps its opcode, name, sequence and ids, and withholds the rest;
 a URL keeps its route and loses its token. ``discord.http`` stays at INFO or above: its DEBUG
-lines are bodies and little else. The SQLite driver (``aiosqlite``) logs each call at DEBUG with
-its parameters, which hold the replies' text: its lines keep the function's name only.
+lines are bodies and little else.
 
 discord.py also warns at every start that PyNaCl and davey are missing; the bot uses no voice,
 so exactly those two warnings are dropped, and every other warning passes.
@@ -19,14 +18,12 @@ The filters sit on the loggers that create the records, so they apply to every h
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections.abc import Mapping
 
 __all__ = [
     "QuietVoiceWarnings",
-    "RedactDatabaseCalls",
     "RedactGatewayEvents",
     "RedactWebhookTokens",
     "install_log_filters",
@@ -36,7 +33,6 @@ GATEWAY_LOGGER = "discord.gateway"
 WEBHOOK_LOGGERS = ("discord.webhook.async_", "discord.webhook.sync")
 HTTP_LOGGER = "discord.http"
 CLIENT_LOGGER = "discord.client"
-DATABASE_LOGGER = "aiosqlite"
 
 _GATEWAY_EVENT = "For Shard ID %s: WebSocket Event: %s"
 # Fields of an event's data that identify things without saying anything a member wrote.
@@ -106,18 +102,6 @@ class RedactWebhookTokens(logging.Filter):
         return True
 
 
-class RedactDatabaseCalls(logging.Filter):
-    """aiosqlite's "executing functools.partial(fn, conn, sql, params)" becomes "executing fn(…)"."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and any(isinstance(a, functools.partial) for a in record.args):
-            record.args = tuple(
-                f"{getattr(a.func, '__name__', 'call')}(…)" if isinstance(a, functools.partial) else a
-                for a in record.args
-            )
-        return True
-
-
 class QuietVoiceWarnings(logging.Filter):
     """Drop exactly discord.py's "PyNaCl/davey is not installed" warnings; keep everything else."""
 
@@ -126,7 +110,7 @@ class QuietVoiceWarnings(logging.Filter):
 
 
 def install_log_filters(level: int) -> None:
-    """Put the filters on discord.py's and aiosqlite's loggers; hold ``discord.http`` at INFO or above.
+    """Put the filters on discord.py's loggers, and hold ``discord.http`` at INFO or above.
 
     Idempotent: calling it again (a reload, a test) adds nothing twice.
     """
@@ -134,7 +118,6 @@ def install_log_filters(level: int) -> None:
     for name in WEBHOOK_LOGGERS:
         _add_once(logging.getLogger(name), RedactWebhookTokens())
     _add_once(logging.getLogger(CLIENT_LOGGER), QuietVoiceWarnings())
-    _add_once(logging.getLogger(DATABASE_LOGGER), RedactDatabaseCalls())
     logging.getLogger(HTTP_LOGGER).setLevel(max(logging.INFO, level))
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from bot.log_filters import (
     QuietVoiceWarnings,
-    RedactDatabaseCalls,
     RedactGatewayEvents,
     RedactWebhookTokens,
     redact_url,
@@ -62,15 +60,6 @@ def test_webhook_and_interaction_urls_lose_their_token():
     )
     assert RedactWebhookTokens().filter(rec)
     assert TOKEN not in rec.getMessage() and "returned status code 200" in rec.getMessage()
-
-
-def test_database_calls_keep_their_function_name_only():
-    def _write_on(conn: object, sql: str, params: tuple[str, ...]) -> None: ...
-
-    call = functools.partial(_write_on, None, "INSERT INTO replies VALUES (?)", ("my words",))
-    rec = record("aiosqlite", "executing %s", call)
-    assert RedactDatabaseCalls().filter(rec)
-    assert rec.getMessage() == "executing _write_on(…)"
 
 
 def test_only_the_two_voice_warnings_are_dropped():
