@@ -1,6 +1,6 @@
 """Posting a lesson: the article, its discussion thread, the question, the record.
 
-Used by /lesson post and by the scheduler. Permissions are checked before the first request so
+Used by /post and by the scheduler. Permissions are checked before the first request so
 that nothing half-happens, and every request can carry a nonce so that a post retried after a
 crash is recognised by Discord instead of sent twice. Whoever cares about new lessons (reply
 collection) hears of them through the ``lesson_posted`` bot event.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
+
+from bot.features.moderation import _moderator
 
 MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
 
@@ -10,17 +13,19 @@ MANAGE_GUILD = str(discord.Permissions(manage_guild=True).value)
 EXPECTED = {
     "concept": {"": ["term"]},
     "concepts": {"": ["tag"]},
-    "lesson": {"show": ["lesson"], "list": [], "post": ["lesson", "channel"]},
+    "lesson": {"show": ["lesson"], "list": []},
+    "post": {"": ["lesson", "channel"]},
     "schedule": {
         "once": ["lesson", "when", "channel"],
         "weekly": ["weekday", "time", "channel"],
         "list": [],
         "cancel": ["id"],
     },
-    "discussion": {"export": ["lesson", "format"], "stats": ["lesson"]},
+    "export": {"": ["lesson", "format"]},
+    "stats": {"": ["lesson"]},
     "settings": {"show": [], "timezone": ["tz"], "channel": ["channel"], "modrole": ["role"]},
 }
-MODERATOR_ONLY_GROUPS = {"schedule", "settings"}
+MODERATOR_COMMANDS = {"post", "schedule", "export", "settings"}
 
 
 def _shape(command):
@@ -38,11 +43,34 @@ async def test_command_names_and_options_match_the_design(harness):
         assert _shape(command) == EXPECTED[command["name"]], command["name"]
 
 
-async def test_moderator_groups_are_hidden_from_members_by_default(harness):
+async def test_moderator_commands_are_hidden_from_members_by_default(harness):
     fake = harness.fake
     for command in fake.guild_commands[fake.guild.id]:
-        expected = MANAGE_GUILD if command["name"] in MODERATOR_ONLY_GROUPS else None
+        expected = MANAGE_GUILD if command["name"] in MODERATOR_COMMANDS else None
         assert command.get("default_member_permissions") == expected, command["name"]
+
+
+def _leaves(command):
+    if isinstance(command, app_commands.Group):
+        for child in command.commands:
+            yield from _leaves(child)
+    else:
+        yield command
+
+
+# Moderator commands checked at run time by a stricter rule than @is_moderator() (Manage Server).
+STRICTER = {"settings modrole"}
+
+
+async def test_each_top_level_command_is_for_everyone_or_for_moderators_never_both(studybot):
+    """Discord hides commands per top-level command, so a top-level command hidden from members
+    holds only moderator commands (each checked at run time too), and one shown to them none."""
+    for command in studybot.tree.get_commands():
+        hidden = command.default_permissions is not None
+        assert hidden == (command.name in MODERATOR_COMMANDS), command.name
+        for leaf in _leaves(command):
+            checked = _moderator in leaf.checks or leaf.qualified_name in STRICTER
+            assert checked == hidden, leaf.qualified_name
 
 
 async def test_autocompleted_options(harness):
@@ -59,12 +87,12 @@ async def test_autocompleted_options(harness):
         "concept:term",
         "concepts:tag",
         "lesson show:lesson",
-        "lesson post:lesson",
+        "post:lesson",
         "schedule once:lesson",
         "schedule cancel:id",
         "settings timezone:tz",
-        "discussion export:lesson",
-        "discussion stats:lesson",
+        "export:lesson",
+        "stats:lesson",
     } <= autocompleted
 
 

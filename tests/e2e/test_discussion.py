@@ -1,4 +1,4 @@
-"""Reply collection, /discussion export and /discussion stats, end to end through the fake Discord.
+"""Reply collection, /export and /stats, end to end through the fake Discord.
 
 Each scene runs the real StudyBot on the fake: members write in the lesson thread, and the test
 reads back what a moderator would download (the export file) or what everyone sees (stats), and
@@ -30,14 +30,14 @@ async def post_lesson(fake: FakeDiscord, channel: Any = None) -> Any:
     """A moderator posts the first lesson; return its discussion thread."""
     target = channel or fake.text
     before = {t.id for t in fake.threads(target)}
-    result = await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=target)
+    result = await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=target)
     assert result.ephemeral, result
     (thread,) = [t for t in fake.threads(target) if t.id not in before]
     return thread
 
 
 async def export(fake: FakeDiscord, fmt: str = "csv", **options: Any) -> InteractionResult:
-    result = await fake.slash(fake.moderator, "discussion export", format=fmt, **options)
+    result = await fake.slash(fake.moderator, "export", format=fmt, **options)
     assert result.ephemeral, result
     return result
 
@@ -143,7 +143,7 @@ async def test_a_reply_written_before_the_question_arrives_is_kept(harness):
     # Slow answers to the article and to the question: members can reply in between.
     fake.inject("POST", r"^/channels/\d+/messages$", status=None, delay=0.3, times=2)
     posting = asyncio.create_task(
-        fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+        fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
     )
     await fake.wait_until(lambda: fake.threads(fake.text))
     (thread,) = fake.threads(fake.text)
@@ -243,7 +243,7 @@ async def test_export_of_a_named_lesson_and_of_an_unknown_one(harness):
     named = await export(fake, "csv", lesson=FIRST_LESSON)
     assert "Named export works." in named.file_text()
 
-    unknown = await fake.slash(fake.moderator, "discussion export", lesson="no-such-lesson")
+    unknown = await fake.slash(fake.moderator, "export", lesson="no-such-lesson")
     assert unknown.ephemeral
     assert unknown.files == []
     assert "no-such-lesson" in (unknown.content or "")
@@ -254,7 +254,7 @@ async def test_a_member_is_refused_the_export(harness):
     thread = await post_lesson(fake)
     await fake.say(fake.member, "Private thoughts.", thread=thread)
 
-    result = await fake.slash(fake.member, "discussion export", format="csv")
+    result = await fake.slash(fake.member, "export", format="csv")
 
     assert result.responded
     assert result.ephemeral
@@ -277,8 +277,8 @@ async def test_stats_count_replies_and_participants_and_name_the_most_active(har
     await fake.say(carol, "carol says once", thread=thread)
     await fake.say(bob, fake.text, "not in the thread")
 
-    overall = await fake.slash(fake.member, "discussion stats")
-    one_lesson = await fake.slash(fake.member, "discussion stats", lesson=FIRST_LESSON)
+    overall = await fake.slash(fake.member, "stats")
+    one_lesson = await fake.slash(fake.member, "stats", lesson=FIRST_LESSON)
 
     for result in (overall, one_lesson):
         assert not result.ephemeral
@@ -295,7 +295,7 @@ async def test_stats_count_replies_and_participants_and_name_the_most_active(har
 async def test_stats_before_any_reply(harness):
     fake = harness.fake
     await post_lesson(fake)
-    result = await fake.slash(fake.member, "discussion stats")
+    result = await fake.slash(fake.member, "stats")
     assert "No replies yet." in result.embeds[0]["description"]
 
 
@@ -375,7 +375,7 @@ async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(ha
     await fake.wait_for_request("GET", rf"^/channels/{first.id}/messages$", after=before)
     # ...and meanwhile a live reply in the second thread is stored (stats flushes the writer).
     await fake.say(fake.member, "live during the backfill", thread=second)
-    await fake.slash(fake.member, "discussion stats")
+    await fake.slash(fake.member, "stats")
     await wait_for_backfill(harness, second, after=before)
 
     assert await stored_contents(harness) == [
@@ -393,7 +393,7 @@ async def test_a_deleted_thread_takes_its_replies_with_it(harness):
     assert len(await export_rows(fake)) == 1
 
     fake.delete_channel(thread)
-    await fake.slash(fake.member, "discussion stats")  # the deletion event was handled before this
+    await fake.slash(fake.member, "stats")  # the deletion event was handled before this
 
     assert await stored_contents(harness) == []
 
@@ -424,7 +424,7 @@ async def test_a_burst_of_2000_thread_messages_is_all_stored(harness):
         await fake.say(authors[i % 10], f"burst {i}", thread=thread)
 
     # The interaction arrives after all 2,000 messages on the same gateway connection.
-    stats = await fake.slash(fake.member, "discussion stats", timeout=30)
+    stats = await fake.slash(fake.member, "stats", timeout=30)
     (embed,) = stats.embeds
     assert field(embed, "Replies") == "2000"
     assert field(embed, "Participants") == "10"
@@ -470,7 +470,7 @@ async def test_no_bot_message_can_ping_anyone(harness):
     role = fake.create_role(fake.guild, "Students")
     bob = fake.create_member(fake.guild, "@everyone", nick="@here")  # a name that looks like a ping
     await post_lesson(fake, fake.forum)
-    thread = await post_lesson(fake)  # the latest post: /discussion export's default
+    thread = await post_lesson(fake)  # the latest post: /export's default
     await fake.say(fake.member, f"@everyone <@&{role.id}> <@{fake.moderator.id}> read this!", thread=thread)
     await fake.say(bob, "@here me too", thread=thread)
 
@@ -480,8 +480,8 @@ async def test_no_bot_message_can_ping_anyone(harness):
     for fmt in ("csv", "markdown"):
         result = await export(fake, fmt)
         assert "@everyone" in result.file_text()  # the text is kept as written...
-    await fake.slash(fake.member, "discussion stats")
-    await fake.slash(fake.member, "discussion export")  # refused
+    await fake.slash(fake.member, "stats")
+    await fake.slash(fake.member, "export")  # refused
 
     payloads = bot_message_payloads(fake)
     assert len(payloads) >= 10, payloads

@@ -24,7 +24,7 @@ def _inert(text: str) -> None:
 
 async def test_an_unknown_lesson_in_stats_is_told_privately_and_inertly(harness):
     fake = harness.fake
-    result = await fake.slash(fake.member, "discussion stats", lesson=PHISH, in_channel=fake.text)
+    result = await fake.slash(fake.member, "stats", lesson=PHISH, in_channel=fake.text)
     assert result.ephemeral
     _inert(result.content)
     assert not any("claim" in text for text in _public_texts(fake, fake.text))
@@ -34,10 +34,10 @@ async def test_an_unknown_lesson_in_stats_is_told_privately_and_inertly(harness)
     ("member", "command", "option"),
     [
         ("member", "lesson show", "lesson"),
-        ("member", "discussion stats", "lesson"),
-        ("moderator", "lesson post", "lesson"),
+        ("member", "stats", "lesson"),
+        ("moderator", "post", "lesson"),
         ("moderator", "schedule once", "lesson"),
-        ("moderator", "discussion export", "lesson"),
+        ("moderator", "export", "lesson"),
         ("member", "concepts", "tag"),
         ("member", "concept", "term"),
         ("moderator", "settings timezone", "tz"),

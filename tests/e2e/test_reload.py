@@ -81,7 +81,7 @@ async def test_a_new_lesson_is_served_after_reload_and_a_broken_edit_keeps_it(co
     shown = await fake.slash(fake.member, "lesson show", lesson=NEW_ID)
     assert any(NEW_TITLE in (embed.get("title") or "") for embed in shown.embeds)
     # ...and the bot keeps running: it posts the good version and answers look-ups.
-    posted = await fake.slash(fake.moderator, "lesson post", lesson=NEW_ID, channel=fake.text)
+    posted = await fake.slash(fake.moderator, "post", lesson=NEW_ID, channel=fake.text)
     assert NEW_TITLE in (posted.content or "")
     concept = await fake.slash(fake.member, "concept", term="supply-chain-dependence")
     assert concept.embeds[0]["title"] == "Supply Chain Dependence"

@@ -7,12 +7,12 @@ import pytest
 from tests.e2e.conftest import FIRST_LESSON
 
 MODERATOR_COMMANDS = [
-    ("lesson post", {"lesson": FIRST_LESSON}),
+    ("post", {"lesson": FIRST_LESSON}),
     ("schedule once", {"lesson": FIRST_LESSON, "when": "2026-12-01 09:00"}),
     ("schedule weekly", {"weekday": 0, "time": "09:00"}),
     ("schedule list", {}),
     ("schedule cancel", {"id": 1}),
-    ("discussion export", {}),
+    ("export", {}),
     ("settings show", {}),
     ("settings timezone", {"tz": "Europe/Berlin"}),
     ("settings channel", {"channel": None}),

@@ -10,7 +10,7 @@ async def test_concept_answers_with_the_glossary_entry(harness):
 
 async def test_moderator_posts_lesson_with_thread(harness):
     fake = harness.fake
-    result = await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+    result = await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
     assert result.ephemeral
     threads = fake.threads(fake.text)
     assert len(threads) == 1

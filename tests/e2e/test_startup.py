@@ -164,7 +164,7 @@ async def test_sigterm_shuts_down_gracefully_and_flushes_pending_replies(
     writer = reply_writer(bot)
     writer.max_delay = 3600
 
-    await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+    await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
     (thread,) = fake.threads(fake.text)
     for i in range(3):
         await fake.say(fake.member, f"said just before shutdown {i}", thread=thread)
@@ -192,7 +192,7 @@ async def test_the_stop_event_shuts_down_gracefully_too(fake, tmp_path, made_bot
     task, bot = await serve_until_ready(fake, settings, made_bots, stop)
     writer = reply_writer(bot)
     writer.max_delay = 3600  # queued until a flush
-    await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+    await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
     (thread,) = fake.threads(fake.text)
     await fake.say(fake.member, "the last word", thread=thread)
     await fake.wait_until(lambda: writer.pending == 1, timeout=5)

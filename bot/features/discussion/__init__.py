@@ -1,4 +1,4 @@
-"""Reply collection, /discussion export and /discussion stats."""
+"""Reply collection, /export and /stats."""
 
 from __future__ import annotations
 

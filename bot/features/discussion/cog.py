@@ -1,4 +1,7 @@
-"""Collecting a lesson thread's replies, and the moderators' export and everyone's statistics.
+"""Collecting a lesson thread's replies, the moderators' /export and everyone's /stats.
+
+/export and /stats are top-level commands: Discord hides a command from members by
+``default_permissions`` per top-level command only, so each is for moderators or for everyone.
 
 The feature owns its parts: the cog makes the reply writer and collector, starts them when it is
 loaded (before the bot connects, so the collector knows every recorded thread before the first
@@ -39,10 +42,6 @@ log = logging.getLogger(__name__)
 
 
 class DiscussionCog(commands.Cog):
-    discussion = app_commands.Group(
-        name="discussion", description="The replies collected in lesson threads.", guild_only=True
-    )
-
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.writer = ReplyWriter(bot.store.replies)
@@ -109,10 +108,12 @@ class DiscussionCog(commands.Cog):
             )
         return found[-1]
 
-    @discussion.command(
+    @app_commands.command(
         name="export", description="Download a lesson thread's replies as a file (moderators)."
     )
     @app_commands.describe(lesson="The lesson (default: the latest posted)", format="csv or markdown")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
     @is_moderator()
     async def export(
         self,
@@ -138,8 +139,9 @@ class DiscussionCog(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
 
-    @discussion.command(name="stats", description="Replies, participants and the most active members.")
+    @app_commands.command(name="stats", description="Replies, participants and the most active members.")
     @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
+    @app_commands.guild_only()
     async def stats(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
         # A refusal (a lesson not posted here) comes before the public deferral: after it, the

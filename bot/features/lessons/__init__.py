@@ -1,4 +1,4 @@
-"""/lesson show, /lesson list, /lesson post."""
+"""/lesson show, /lesson list, /post."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""Reading lessons, and posting one now."""
+"""Reading lessons (/lesson show, /lesson list, for everyone) and posting one now (/post, moderators).
+
+/post is a top-level command of its own, not a /lesson subcommand: Discord hides a command from
+members by ``default_permissions`` per top-level command only, so a group never mixes members'
+and moderators' commands.
+"""
 
 from __future__ import annotations
 
@@ -75,10 +80,14 @@ class LessonsCog(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
 
-    @lesson.command(name="post", description="Post a lesson now, with its discussion thread (moderators).")
+    @app_commands.command(
+        name="post", description="Post a lesson now, with its discussion thread (moderators)."
+    )
     @app_commands.describe(
         lesson="The lesson to post", channel="Where to post (default: the server's lesson channel)"
     )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
     @is_moderator()
     async def post(
         self,
