@@ -50,9 +50,9 @@ async def test_a_debug_log_holds_no_token_and_no_member_text(fake, tmp_path, cap
     await harness.start()
     try:
         looked_up = await fake.slash(fake.member, "concept", term=QUERY)
-        post = await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+        post = await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
         await fake.say(fake.member, REPLY, thread=post.thread)
-        export = await fake.slash(fake.moderator, "discussion export", format="markdown")
+        export = await fake.slash(fake.moderator, "export", format="markdown")
         await harness.flush()
     finally:
         await harness.stop()
