@@ -1,4 +1,4 @@
-"""The synced command surface is DESIGN.md's: names, options, who may use them."""
+"""The synced command surface is the one docs/commands.md describes: names, options, who may use them."""
 
 from __future__ import annotations
 

@@ -245,7 +245,7 @@ def test_a_malformed_token_exits_2_with_one_line(tmp_path):
 
 
 def test_the_env_file_in_the_working_directory_is_read(tmp_path):
-    """Operators put .env where they run the bot (DESIGN.md); it must be found there."""
+    """Operators put .env where they run the bot (docs/settings.md); it must be found there."""
     (tmp_path / ".env").write_text('DISCORD_TOKEN="paste-your-token-here"\n')
     assert_one_line_exit_2(run_bot(cwd=tmp_path), "does not look like a bot token")
 
