@@ -25,12 +25,16 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.store.rows import (
+    AddedContent,
+    AddedLesson,
     Claim,
     GuildSettings,
+    LessonText,
     NewOnce,
     NewPost,
     NewWeekly,
     Post,
+    Refused,
     Reply,
     ReplyChanges,
     ReplyStats,
@@ -276,6 +280,65 @@ class ServerSettings(Protocol):
         ...
 
 
+class ServerLessons(Protocol):
+    """Lessons and concepts added in a server (``/library``): that server's, and no other's.
+
+    A removed lesson keeps its row (its posts and discussion still name it) but is no longer
+    served, and its id is never given to another lesson of the server. A server's own concept
+    stays while one of its served lessons teaches it; when the lesson defining it goes (removed,
+    or edited to teach another concept), the earliest served lesson still teaching it defines it.
+    """
+
+    async def add(
+        self,
+        guild_id: int,
+        lesson_id: str,
+        text: LessonText,
+        *,
+        by: int,
+        at: datetime,
+        reserved: Collection[str] = (),
+    ) -> AddedLesson | Refused:
+        """Add a lesson at the end of the server's lessons; return it as stored.
+
+        Its id is ``lesson_id``, or, when a lesson of the server (even a removed one) has that
+        id or it is in ``reserved`` (the shared lessons' ids), the first free of
+        ``<lesson_id>-2``, ``<lesson_id>-3``, ... ``Refused("title_taken", lesson_id=...)`` when
+        a served lesson of the server has the same ``title_key``. ``text.concept``, if set, joins
+        the server's concepts defined by this lesson, unless the server already has a concept
+        with that key: then the lesson teaches that one as it is.
+        """
+        ...
+
+    async def replace(
+        self, guild_id: int, lesson_id: str, text: LessonText, *, by: int, at: datetime
+    ) -> AddedLesson | Refused:
+        """Replace a served lesson's text (its id and place stay); return it as now stored.
+
+        ``Refused("unknown")`` when the server serves no such lesson; ``Refused("title_taken",
+        lesson_id=...)`` when another served lesson has the same ``title_key``. ``text.concept``,
+        if set: a concept the server does not have yet joins it, defined by this lesson; one this
+        lesson defines takes the new term and definition; one another lesson defines is taught as
+        it is. Concepts no served lesson teaches any more leave the server's glossary.
+        """
+        ...
+
+    async def remove(self, guild_id: int, lesson_id: str, *, by: int, at: datetime) -> AddedLesson | Refused:
+        """Stop serving a lesson; return it as it was. ``Refused("unknown")`` when the server
+        serves no such lesson; ``Refused("booked", schedule_id=...)`` when a pending one-off of
+        the server will post it (the one with the lowest id). Concepts no served lesson teaches
+        any more leave the server's glossary."""
+        ...
+
+    async def content(self, guild_id: int) -> AddedContent:
+        """The server's served lessons in the order added, and its concepts by key, in one read."""
+        ...
+
+    async def article(self, guild_id: int, lesson_id: str) -> str | None:
+        """The text a served lesson was given as (pasted or uploaded, latest edit), or None."""
+        ...
+
+
 class BotState(Protocol):
     """Small facts the bot keeps about itself across restarts (not about servers), as text."""
 
@@ -308,6 +371,9 @@ class Store(Protocol):
 
     @property
     def bot_state(self) -> BotState: ...
+
+    @property
+    def lessons(self) -> ServerLessons: ...
 
     @property
     def query_count(self) -> int:

@@ -267,3 +267,85 @@ class RunOutcome:
     ) -> RunOutcome:
         """Not posted, for the reason ``detail``; ``final_state`` stops the schedule."""
         return cls(run_state, detail, final_state)
+
+
+# --- lessons added in a server ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewConcept:
+    """A concept a lesson brings to its server's glossary (its term was new there)."""
+
+    key: str
+    term: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class AddedConcept:
+    """A concept of one server's own glossary. ``lesson_id`` is the server's lesson whose text
+    defines it: editing that lesson may change it, no other lesson does."""
+
+    guild_id: int
+    key: str
+    term: str
+    definition: str
+    lesson_id: str
+
+
+@dataclass(frozen=True)
+class LessonText:
+    """A lesson's text as a moderator gave it and as it is served, for ``ServerLessons.add`` and
+    ``replace``.
+
+    ``article`` is the text as pasted or uploaded (kept for editing and export); ``document`` is
+    the lesson as a lesson file (front matter and Markdown), exactly what was previewed and what
+    is posted. ``title_key`` is the title's comparable form: no two lessons of a server share one.
+    ``concept_key`` is the concept the lesson teaches (shared, the server's, or ``concept``'s);
+    ``concept`` is set when the lesson defines a concept of the server's own.
+    """
+
+    title: str
+    title_key: str
+    article: str
+    document: str
+    concept_key: str
+    concept: NewConcept | None = None
+
+
+@dataclass(frozen=True)
+class AddedLesson:
+    """A lesson added in a server. ``position`` orders a server's lessons as they were added."""
+
+    position: int
+    guild_id: int
+    lesson_id: str
+    title: str
+    document: str
+    concept_key: str
+    added_by: int
+    added_at: datetime
+    edited_by: int | None = None
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AddedContent:
+    """What a server added: its lessons in the order added, and its own concepts by key."""
+
+    lessons: tuple[AddedLesson, ...] = ()
+    concepts: tuple[AddedConcept, ...] = ()
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why a change to a server's lessons was not made; nothing changed.
+
+    ``title_taken``: another of the server's lessons (``lesson_id``) has that title;
+    ``unknown``: the server has no such lesson; ``booked``: a pending one-off
+    (``schedule_id``) will post it.
+    """
+
+    reason: Literal["title_taken", "unknown", "booked"]
+    lesson_id: str | None = None
+    schedule_id: int | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.store.ports import StoreOpenError
 from bot.store.sqlite.connection import MEMORY, Connection, configure
+from bot.store.sqlite.lessons import SqliteServerLessons
 from bot.store.sqlite.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations
 from bot.store.sqlite.posts import SqlitePosts
 from bot.store.sqlite.replies import SqliteReplies
@@ -24,6 +25,7 @@ class SqliteStore:
         self.replies = SqliteReplies(connection)
         self.settings = SqliteServerSettings(connection)
         self.bot_state = SqliteBotState(connection)
+        self.lessons = SqliteServerLessons(connection)
 
     @property
     def path(self) -> str:
