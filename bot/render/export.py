@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -42,16 +43,55 @@ def replies_csv(replies: Sequence[ExportedReply]) -> str:
 
 
 def replies_markdown(title: str, prompt: str, replies: Sequence[ExportedReply]) -> str:
-    lines = [f"# {title}", "", f"> **Food for thought:** {prompt}", "", f"{len(replies)} replies", ""]
+    """The discussion as a Markdown page: a heading per reply's author and time, its text quoted.
+
+    What members wrote never becomes the page's own structure: each line of a reply is quoted
+    (``> ``), so a reply holding a blank line and ``**Prof. Smith** — 2026-11-25 21:31 UTC``
+    stays inside its own quote instead of passing for another reply; names and the title are
+    escaped; and ``<`` and ``&`` are written as entities everywhere, so raw HTML in a reply is
+    shown, never rendered.
+    """
+    lines = [f"# {_escape_inline(title)}", ""]
+    lines += _quoted(f"**Food for thought:** {_escape_html(prompt)}")
+    lines += ["", f"{len(replies)} {'reply' if len(replies) == 1 else 'replies'}", ""]
     for reply in replies:
         stamp = reply.created_at.strftime("%Y-%m-%d %H:%M UTC")
         edited = " (edited)" if reply.edited_at else ""
-        lines.append(f"**{reply.author_name}** — {stamp}{edited}")
+        lines.append(f"**{_escape_inline(reply.author_name) or '(no name)'}** — {stamp}{edited}")
         lines.append("")
-        lines.extend(reply.content.splitlines() or [""])
-        lines.extend(f"- attachment: {url}" for url in reply.attachments)
-        lines.append("")
+        if reply.content.strip():
+            lines += _quoted(_escape_html(reply.content))
+            lines.append("")
+        lines.extend(f"- attachment: <{_url(url)}>" for url in reply.attachments)
+        if reply.attachments:
+            lines.append("")
     return "\n".join(lines)
+
+
+# What CommonMark (and GitHub's extensions) give a meaning inside a line of text; each is
+# backslash-escaped. Line-start markers (lists, quotes) cannot occur: a name or title never
+# starts a line of the page.
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]!|~#])")
+
+
+def _escape_html(text: str) -> str:
+    """``&`` and ``<`` as entities: no tag, comment or entity a member typed is ever rendered."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _escape_inline(text: str) -> str:
+    """A name or title as literal text on one line: Markdown and HTML both inert."""
+    return _INLINE_MARKUP.sub(r"\\\1", _escape_html(" ".join(text.split())))
+
+
+def _quoted(text: str) -> list[str]:
+    """Every line of ``text`` inside one block quote (a blank line stays inside it too)."""
+    return [f"> {line}" if line.strip() else ">" for line in text.split("\n")]
+
+
+def _url(url: str) -> str:
+    """A URL fit for an autolink ``<...>``: the characters that would end or break it encoded."""
+    return url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20").replace("\n", "")
 
 
 def _defuse_formula(text: str) -> str:
