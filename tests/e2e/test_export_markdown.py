@@ -10,7 +10,7 @@ from tests.render.test_export import FORGED, HTML, entries, outside_quotes
 
 async def test_a_forged_entry_and_raw_html_stay_inside_the_members_reply(harness):
     fake = harness.fake
-    post = await fake.slash(fake.moderator, "lesson post", lesson=FIRST_LESSON, channel=fake.text)
+    post = await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)
     await fake.say(fake.member, FORGED, thread=post.thread)
     await fake.say(fake.member, HTML, thread=post.thread)
     export = await fake.slash(fake.moderator, "export", format="markdown")
