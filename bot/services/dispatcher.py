@@ -290,7 +290,7 @@ class Dispatcher:
         jobs = []
         for claim in unfinished:
             if now - claim.occurrence > self._grace:
-                missed = "missed" if claim.schedule.kind == "once" else None
+                missed: FinalState | None = "missed" if claim.schedule.kind == "once" else None
                 await self._record(
                     claim,
                     RunOutcome.not_sent(
