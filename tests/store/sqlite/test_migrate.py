@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -90,8 +91,6 @@ async def test_an_older_database_migrates_without_losing_rows(tmp_path, v1_dir):
 
 async def test_a_claim_made_by_an_older_bot_is_taken_over_at_once(tmp_path):
     """Before 0003, claims had no holder or lease: after the upgrade any holder reclaims them."""
-    from datetime import UTC, datetime, timedelta
-
     url = f"sqlite:///{tmp_path / 'claims.sqlite3'}"
     directory = tmp_path / "v2"
     directory.mkdir()
