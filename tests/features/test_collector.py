@@ -358,3 +358,77 @@ def test_a_reply_keeps_attachment_urls_exactly(fake):
     reply = reply_from_message(fake.message(payload(5, attachments=urls)))
     assert reply is not None and reply.attachments == urls
     assert reply_from_message(fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))) is None
+
+
+# ---------------------------------------------------------------------------------------- gaps
+async def test_after_a_gap_a_thread_is_read_from_the_last_message_seen_before_it(
+    fake, store, writer, collector
+):
+    """Not from the newest stored reply: a live reply stored after the gap would skip the gap."""
+    history = [fake.message(payload(n, f"message {n}")) for n in range(1, 6)]
+    collector.on_message(history[0])
+    collector.on_message(history[1])
+    collector.gap()  # a READY that is not a RESUME
+    collector.on_message(history[4])  # live again, and stored before the backfill runs
+    await writer.flush()
+    assert [r.content for r in await stored(store)] == ["message 1", "message 2", "message 5"]
+    assert collector.unread() == {THREAD: snowflake(2)}
+
+    thread = StubThread(THREAD, history)
+    await collector.backfill(thread)
+    await writer.flush()
+    assert thread.calls[0]["after"] == discord.Object(snowflake(2))
+    assert [r.content for r in await stored(store)] == [f"message {n}" for n in range(1, 6)]
+    assert collector.unread() == {}
+
+
+async def test_a_gap_reads_from_the_newest_message_of_any_author(fake, store, writer, collector):
+    """The bot's own messages count as seen: the reading point needs no reply to move."""
+    collector.on_message(fake.message(payload(3, "Food for thought?", author=user(BOT_USER, "b", bot=True))))
+    collector.gap()
+    assert collector.unread() == {THREAD: snowflake(3)}
+
+
+async def test_a_thread_waiting_to_be_read_keeps_its_point_through_a_second_gap(
+    fake, store, writer, collector
+):
+    collector.on_message(fake.message(payload(1)))
+    collector.gap()
+    collector.on_message(fake.message(payload(2)))
+    collector.gap()
+    assert collector.unread() == {THREAD: snowflake(1)}
+
+
+async def test_a_server_outage_is_a_gap_for_that_servers_threads_only(store, writer):
+    await store.posts.record(
+        NewPost(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            message_id=1,
+            thread_id=OTHER_THREAD,
+            lesson_id="whither-russias-ai-ambition",
+            posted_at=datetime(2026, 11, 18, 21, 0, tzinfo=UTC),
+        )
+    )
+    collector = ReplyCollector(writer, store.posts, store.replies)
+    await collector.load()
+    collector.track(THREAD, GUILD + 1)
+    await collector.backfill(StubThread(OTHER_THREAD, []))
+    assert collector.unread() == {}
+    collector.gap(GUILD)
+    assert collector.unread() == {OTHER_THREAD: None}
+
+
+class FailingThread(StubThread):
+    async def history(self, **kwargs):
+        async for message in super().history(**kwargs):
+            yield message
+        raise discord.DiscordServerError(type("R", (), {"status": 503, "reason": "down"})(), "down")
+
+
+async def test_a_thread_whose_history_fails_stays_waiting_from_the_same_point(fake, store, writer, collector):
+    collector.on_message(fake.message(payload(1)))
+    collector.gap()
+    with pytest.raises(discord.DiscordServerError):
+        await collector.backfill(FailingThread(THREAD, [fake.message(payload(n)) for n in range(1, 4)]))
+    assert collector.unread() == {THREAD: snowflake(1)}

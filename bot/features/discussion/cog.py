@@ -5,9 +5,10 @@
 
 The feature owns its parts: the cog makes the reply writer and collector, starts them when it is
 loaded (before the bot connects, so the collector knows every recorded thread before the first
-live reply), backfills on the first READY, and flushes everything when it is unloaded (discord.py
-unloads the extensions when the bot closes). It hears about new lesson threads through the
-``lesson_posted`` event.
+live reply), backfills after every READY (the first: what was written while the bot was offline;
+later ones: what was written while its session was lost) and after a server outage, and flushes
+everything when it is unloaded (discord.py unloads the extensions when the bot closes). It hears
+about new lesson threads through the ``lesson_posted`` event.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class DiscussionCog(commands.Cog):
         self.writer = ReplyWriter(bot.store.replies)
         self.collector = ReplyCollector(self.writer, bot.store.posts, bot.store.replies)
         self._backfill: asyncio.Task[None] | None = None
+        self._backfill_again = False  # more threads became waiting while a backfill ran
+        self._ready_once = False
 
     async def cog_load(self) -> None:
         self.writer.start()
@@ -60,17 +63,48 @@ class DiscussionCog(commands.Cog):
             await asyncio.wait({self._backfill})  # never raises: a failure is logged by _log_failure
         await self.writer.close()
 
+    # -- gaps: times the bot may have missed messages, and reading them back ------------------------
+    @commands.Cog.listener()
+    async def on_connect(self) -> None:
+        """A READY, never a RESUME: Discord replays nothing of a session it could not resume.
+
+        discord.py dispatches this as it parses READY, so this runs before any event of the new
+        session is handled, and the threads' reading points are those of before the gap."""
+        self.collector.gap()
+
+    @commands.Cog.listener()
+    async def on_guild_unavailable(self, guild: discord.Guild) -> None:
+        """A server outage: its events are not delivered until it is back."""
+        self.collector.gap(guild.id)
+
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        if self._backfill is None:  # the first READY: the replies written while the bot was offline
-            self._backfill = asyncio.get_running_loop().create_task(
-                backfill_all(self.bot, self.collector, self.bot.store.posts), name="backfill"
-            )
-            self._backfill.add_done_callback(_log_failure)
+        self._ready_once = True
+        self._start_backfill()
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        if self._ready_once:  # before the first READY completes, on_ready covers every server
+            self._start_backfill()
+
+    def _start_backfill(self) -> None:
+        """Read the waiting threads; if a backfill is running, it goes round once more."""
+        if self._backfill is not None and not self._backfill.done():
+            self._backfill_again = True
+            return
+        self._backfill = asyncio.get_running_loop().create_task(self._run_backfill(), name="backfill")
+        self._backfill.add_done_callback(_log_failure)
+
+    async def _run_backfill(self) -> None:
+        while True:
+            self._backfill_again = False
+            await backfill_all(self.bot, self.collector)
+            if not self._backfill_again:
+                return
 
     @commands.Cog.listener()
     async def on_lesson_posted(self, posted: PostedLesson) -> None:
-        self.collector.track(posted.thread_id)
+        self.collector.track(posted.thread_id, posted.guild_id)
 
     # The collection path: every event goes straight to the collector, which batches the writes.
     @commands.Cog.listener()

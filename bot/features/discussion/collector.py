@@ -74,8 +74,14 @@ class ReplyCollector:
         self._posts = posts
         self._replies = replies
         self._threads: set[int] = set(threads)
-        # Per thread, the newest reply stored before the bot went live (None: none stored).
-        self._backfill_after: dict[int, int | None] = {}
+        self._guild_of: dict[int, int] = {}  # thread -> its server, for threads of recorded posts
+        # Threads whose history must be read, each from the message after this id (None: from the
+        # start): those recorded when the bot came up, and every thread after a gap in the gateway
+        # session. A thread leaves it only when its history has been read to the end.
+        self._unread_after: dict[int, int | None] = {}
+        # Per thread, the newest message seen (any author, live or in history): where reading
+        # resumes after a gap. One dict store per message on the hot path.
+        self._seen: dict[int, int] = {}
 
     # -- which threads ---------------------------------------------------------------------------
 
@@ -90,12 +96,39 @@ class ReplyCollector:
         for post in await self._posts.with_threads():
             if post.thread_id is not None:
                 self._threads.add(post.thread_id)
-                self._backfill_after[post.thread_id] = latest.get(post.thread_id)
+                self._guild_of[post.thread_id] = post.guild_id
+                self._unread_after[post.thread_id] = latest.get(post.thread_id)
         return len(self._threads)
 
-    def track(self, thread_id: int) -> None:
+    def track(self, thread_id: int, guild_id: int | None = None) -> None:
         """Start keeping the replies of a lesson's thread (called when a lesson is posted)."""
         self._threads.add(thread_id)
+        if guild_id is not None:
+            self._guild_of[thread_id] = guild_id
+
+    def gap(self, guild_id: int | None = None) -> None:
+        """Events may have been missed from now back to the last one handled: a READY that is not
+        a RESUME (Discord never replays a session it could not resume), or a server outage
+        (``guild_id``). Every thread (of that server) is to be read again from the newest
+        message seen before; a thread already waiting to be read keeps its earlier point.
+
+        Call it as the gap ends, before any event of the new session is handled (the ``connect``
+        event, which discord.py dispatches as it parses READY): a message handled later would
+        move the point past the ones written in the gap."""
+        for thread_id in self._threads:
+            if thread_id in self._unread_after:
+                continue
+            if guild_id is not None and self._guild_of.get(thread_id) != guild_id:
+                continue
+            self._unread_after[thread_id] = self._seen.get(thread_id)
+
+    def unread(self) -> dict[int, int | None]:
+        """The threads whose history is to be read, each with the id to read after."""
+        return dict(self._unread_after)
+
+    def guild_of(self, thread_id: int) -> int | None:
+        """The server of a tracked thread, when known (threads of recorded posts)."""
+        return self._guild_of.get(thread_id)
 
     def is_tracked(self, thread_id: int) -> bool:
         return thread_id in self._threads
@@ -108,8 +141,10 @@ class ReplyCollector:
 
     def on_message(self, message: discord.Message) -> None:
         """MESSAGE_CREATE: store a member's message written in a lesson thread."""
-        if message.channel.id not in self._threads:
+        thread_id = message.channel.id
+        if thread_id not in self._threads:
             return
+        self._seen[thread_id] = message.id
         reply = reply_from_message(message)
         if reply is not None:
             self.writer.add(reply)
@@ -154,31 +189,42 @@ class ReplyCollector:
     def forget_thread(self, thread_id: int) -> None:
         if thread_id in self._threads:
             self._threads.discard(thread_id)
+            self._unread_after.pop(thread_id, None)
+            self._seen.pop(thread_id, None)
             self.writer.forget_thread(thread_id)
             log.info("Thread %s was deleted; its stored replies are being removed.", thread_id)
 
     # -- start-up ----------------------------------------------------------------------------------
 
     async def backfill(self, thread: discord.Thread) -> int:
-        """Store the thread's messages written since the newest one stored when ``load()`` ran
-        (or, for a thread it did not know, now): those written while the bot was offline.
+        """Store the thread's messages written since it was last read: for a thread waiting to be
+        read (``unread``), after its point; for another, after its newest stored reply.
 
         Returns how many were enqueued. Storing is an upsert by message id, so an overlap with
-        live events makes no duplicates. Edits and deletions of older messages made while the bot
-        was offline are not seen by this (Discord has no history of them).
+        live events makes no duplicates. Only once the history is read to the end does the thread
+        stop waiting (an error leaves it waiting, to be read again from the same point). Edits
+        and deletions of older messages made during a gap are not seen by this (Discord has no
+        history of them).
         """
-        self.track(thread.id)
-        if thread.id in self._backfill_after:  # noted by load(), before any live reply
-            latest = self._backfill_after.pop(thread.id)
+        thread_id = thread.id
+        self.track(thread_id)
+        if thread_id in self._unread_after:  # noted by load() or gap(), before any live message
+            latest = self._unread_after[thread_id]
         else:
-            latest = await self._replies.latest_id(thread.id)
+            latest = await self._replies.latest_id(thread_id)
         after = discord.Object(id=latest) if latest is not None else None
         count = 0
+        newest = latest
         async for message in thread.history(limit=None, after=after, oldest_first=True):
+            newest = message.id
             reply = reply_from_message(message)
             if reply is not None:
                 self.writer.add(reply)
                 count += 1
+        if thread_id in self._threads:  # not deleted meanwhile
+            self._unread_after.pop(thread_id, None)
+            if newest is not None and newest > self._seen.get(thread_id, 0):
+                self._seen[thread_id] = newest
         if count:
-            log.info("Backfilled %d replies in thread %s.", count, thread.id)
+            log.info("Backfilled %d replies in thread %s.", count, thread_id)
         return count
