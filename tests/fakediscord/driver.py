@@ -21,8 +21,9 @@ import re
 from aiohttp import web
 
 from .commands import Commands
+from .control import add_control_routes
 from .faults import Fault
-from .gateway import gateway_handler
+from .gateway import Session, gateway_handler
 from .interactions import InteractionResult
 from .rest import build_app
 from .state import RecordedRequest
@@ -32,12 +33,16 @@ class FakeDiscord(Commands):
     """A Discord stand-in on 127.0.0.1 that the unmodified discord.py client talks to."""
 
     # ------------------------------------------------------------------ lifecycle
-    async def start(self) -> FakeDiscord:
+    async def start(self, *, port: int = 0, control: bool = False) -> FakeDiscord:
+        """Serve on 127.0.0.1 (``port=0``: a free port, read back from ``fake.port``). ``control``
+        adds the small HTTP API of control.py, for driving a fake that runs as its own process."""
         app = build_app(self)
         app.router.add_get("/gateway", gateway_handler)
+        if control:
+            add_control_routes(app, self)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None
@@ -87,11 +92,14 @@ class FakeDiscord(Commands):
         return fault
 
     async def drop_websocket(
-        self, code: int = 4000, *, wait_resumed: bool = True, timeout: float = 5.0
+        self, code: int = 4000, *, wait_resumed: bool = True, timeout: float = 5.0, shard: int | None = None
     ) -> None:
-        """Close the bot's gateway connection(s); discord.py reconnects and RESUMEs."""
+        """Close the bot's gateway connection(s) (only shard ``shard``'s if given); discord.py
+        reconnects and RESUMEs."""
         before = self.resumes
         for conn in list(self.connections):
+            if shard is not None and (conn.session is None or conn.session.shard[0] != shard):
+                continue
             await conn.close(code, "dropped by test")
         if wait_resumed:
             await self.wait_until(lambda: self.resumes > before, timeout=timeout)
@@ -100,6 +108,26 @@ class FakeDiscord(Commands):
         """Forget sessions, so the next RESUME gets INVALID_SESSION and the bot re-IDENTIFYs."""
         for session in self.sessions.values():
             session.closed = True
+
+    async def wait_for_shards(self, *shard_ids: int, count: int, timeout: float = 10.0) -> None:
+        """Wait until a session of each shard ``(shard_id, count)`` is connected and has been sent
+        the GUILD_CREATE of every guild it owns (guilds in an outage aside)."""
+
+        def ready() -> bool:
+            for shard_id in shard_ids:
+                sessions = [
+                    s for s in self.live_sessions() if s.shard == (shard_id, count) and s.conn is not None
+                ]
+                if not any(self._sent_every_guild(s) for s in sessions):
+                    return False
+            return True
+
+        await self.wait_until(ready, timeout=timeout)
+
+    def _sent_every_guild(self, session: Session) -> bool:
+        owned = {str(g) for g in self.guilds if session.owns_guild(g) and g not in self.outages}
+        sent = {f["d"]["id"] for f in session.sent if f["t"] == "GUILD_CREATE"}
+        return owned <= sent
 
 
 __all__ = ["FakeDiscord", "InteractionResult", "RecordedRequest"]

@@ -142,8 +142,15 @@ class GatewayConnection:
         if refused:
             await self.close(4014, "Disallowed intent(s).")
             return
-        shard = tuple(data.get("shard") or (0, 1))
-        session = Session(id=secrets.token_hex(16), intents=intents, shard=(int(shard[0]), int(shard[1])))
+        shard = _valid_shard(data.get("shard"))
+        if shard is None:
+            await self.close(4010, "Invalid shard.")
+            return
+        owned = sum(1 for g in fake.guilds if (g >> 22) % shard[1] == shard[0])
+        if owned > fake.max_guilds_per_shard:
+            await self.close(4011, "Sharding required.")
+            return
+        session = Session(id=secrets.token_hex(16), intents=intents, shard=shard)
         fake.sessions[session.id] = session
         session.conn = self
         self.session = session
@@ -215,6 +222,17 @@ class GatewayConnection:
         if data.get("nonce"):
             chunk["nonce"] = data["nonce"]
         self.session.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+
+def _valid_shard(value: Any) -> tuple[int, int] | None:
+    """``[shard_id, shard_count]`` from IDENTIFY (absent: ``(0, 1)``); None if Discord would refuse it."""
+    if value is None:
+        return (0, 1)
+    try:
+        shard_id, count = (int(v) for v in value)
+    except (TypeError, ValueError):
+        return None
+    return (shard_id, count) if count >= 1 and 0 <= shard_id < count else None
 
 
 async def gateway_handler(request: web.Request) -> web.WebSocketResponse:

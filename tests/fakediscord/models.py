@@ -36,6 +36,15 @@ class SnowflakeFactory:
         self._last = 0
         self._counter = itertools.count()
 
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """A fresh id whose shard, ``(id >> 22) % shard_count``, is ``shard_id``: the timestamp part
+        is moved up to a few milliseconds ahead, and later ids stay larger."""
+        value = self.next()
+        while (value >> 22) % shard_count != shard_id:
+            value = ((value >> 22) + 1) << 22
+        self._last = value
+        return value
+
     def next(self, at: datetime | None = None) -> int:
         ms = int((at.timestamp() if at else time.time()) * 1000)
         value = ((ms - DISCORD_EPOCH_MS) << 22) | (next(self._counter) & 0xFFF)

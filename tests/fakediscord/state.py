@@ -61,8 +61,13 @@ class FakeState:
         allow_message_content: bool = True,
         allow_members: bool = True,
         allow_presences: bool = False,
+        shard_count: int = 1,
     ) -> None:
         self.ids = SnowflakeFactory()
+        #: What GET /gateway/bot recommends ("shards"); sessions may IDENTIFY with any count.
+        self.shard_count = shard_count
+        #: Discord closes an IDENTIFY with 4011 (sharding required) past this many guilds a shard.
+        self.max_guilds_per_shard = 2500
         self.token = token
         self.bot_user = User(id=self.ids.next(), username=bot_name, bot=True)
         self.application_id = self.bot_user.id
@@ -199,9 +204,25 @@ class FakeState:
         return [r for r in self.requests if method.upper() in ("*", r.method) and pattern.search(r.path)]
 
     def _sessions_for(self, guild_id: int | None) -> list[Session]:
+        """Live sessions that get a guild's events: those of its shard, ``(guild_id >> 22) % count``.
+        Events of no guild (DMs) go to shard 0 only, as on Discord."""
         return [
-            s for s in self.sessions.values() if not s.closed and (guild_id is None or s.owns_guild(guild_id))
+            s
+            for s in self.sessions.values()
+            if not s.closed and (s.owns_guild(guild_id) if guild_id is not None else s.shard[0] == 0)
         ]
+
+    def live_sessions(self) -> list[Session]:
+        """Sessions not ended (a process killed without closing keeps its session, as on Discord)."""
+        return [s for s in self.sessions.values() if not s.closed]
+
+    def connected_shards(self) -> set[tuple[int, int]]:
+        """``(shard_id, shard_count)`` of every session with an open websocket right now."""
+        return {s.shard for s in self.sessions.values() if not s.closed and s.conn is not None}
+
+    def shard_of(self, guild_id: int, shard_count: int | None = None) -> int:
+        """The shard that gets a guild's events: ``(guild_id >> 22) % shard_count``."""
+        return (int(guild_id) >> 22) % (shard_count or self.shard_count)
 
     def dispatch(
         self, event: str, data: dict[str, Any], *, guild_id: int | None = None, intent: int = 0

@@ -23,9 +23,24 @@ class World(FakeState):
         self.users[user.id] = user
         return user
 
-    def create_guild(self, name: str = "Study", *, owner: Member | User | None = None) -> Guild:
+    def create_guild(
+        self,
+        name: str = "Study",
+        *,
+        owner: Member | User | None = None,
+        shard: tuple[int, int] | int | None = None,
+    ) -> Guild:
+        """A guild (GUILD_CREATE to the sessions of its shard). ``shard=(id, count)`` (or an id, with
+        ``fake.shard_count``) picks an id whose ``(guild_id >> 22) % count`` is that shard."""
         owner_user = owner.user if isinstance(owner, Member) else owner or self._user(f"{name.lower()}-owner")
-        guild = Guild(id=self.ids.next(), name=name, owner_id=owner_user.id)
+        if shard is None:
+            guild_id = self.ids.next()
+        else:
+            shard_id, count = shard if isinstance(shard, tuple) else (shard, self.shard_count)
+            if not 0 <= shard_id < count:
+                raise ValueError(f"shard {shard_id} is not one of {count} shards")
+            guild_id = self.ids.next_on_shard(shard_id, count)
+        guild = Guild(id=guild_id, name=name, owner_id=owner_user.id)
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=perm.DEFAULT_EVERYONE_PERMISSIONS
         )

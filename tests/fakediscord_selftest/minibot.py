@@ -49,11 +49,18 @@ class Lesson(app_commands.Group):
 
 
 class MiniBot(commands.Bot):
-    def __init__(self, *, intents: discord.Intents | None = None, guild_id: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        intents: discord.Intents | None = None,
+        guild_id: int | None = None,
+        shard: tuple[int, int] | None = None,
+    ) -> None:
         if intents is None:
             intents = discord.Intents.default()
             intents.message_content = True
-        super().__init__(command_prefix=commands.when_mentioned, intents=intents)
+        sharding = {"shard_id": shard[0], "shard_count": shard[1]} if shard else {}
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents, **sharding)
         self.guild_id = guild_id
         self.seen: list[discord.Message] = []
         self.texts: list[str] = []  # content as received (cached Messages change on edit)

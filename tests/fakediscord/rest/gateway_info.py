@@ -26,7 +26,7 @@ async def get_user(ctx: Ctx) -> Any:
 async def gateway_bot(ctx: Ctx) -> Any:
     return {
         "url": ctx.fake.gateway_url,
-        "shards": 1,
+        "shards": ctx.fake.shard_count,
         "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
     }
 
