@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|check|preview]``.
+"""Command line: ``python -m bot [run|check|preview|import]``.
 
 Every failure an operator can cause ends in one line on stderr and a documented exit status
 (1: content problems, 2: cannot start), never a traceback.
@@ -17,7 +17,7 @@ def _parser() -> argparse.ArgumentParser:
         description="studybot: weekly lessons, discussion threads and a concept glossary"
         " for Discord study groups.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,check,preview}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,check,preview,import}")
     commands.add_parser("run", help="run the bot (the default); settings come from the environment or .env")
     check = commands.add_parser("check", help="validate the lessons and the glossary; exit 1 on any problem")
     check.add_argument(
@@ -29,7 +29,35 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview = commands.add_parser("preview", help="print a lesson as it would be posted")
     preview.add_argument("lesson", type=Path, help="path to a lesson file, e.g. lessons/2026-11-....md")
+    imports = commands.add_parser(
+        "import",
+        help="turn articles as published into lesson files; exit 1 naming what is missing",
+        description="Turn each article (as published: quote, title, sections, Summary, Food for thought,"
+        " AI concept to learn, footer) into a lesson file, and add its concept to glossary.yaml.",
+    )
+    imports.add_argument(
+        "files", nargs="+", metavar="FILE", help="an article's text file; - reads standard input"
+    )
+    imports.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="content folder to write into (default: LESSONS_DIR or lessons)",
+    )
     return parser
+
+
+def _lessons_dir(given: Path | None) -> Path:
+    """The content folder: the one given, else LESSONS_DIR (from the environment or .env), else lessons."""
+    if given is not None:
+        return given
+    import os
+
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)  # LESSONS_DIR may be set there
+    return Path(os.environ.get("LESSONS_DIR") or "lessons")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,19 +65,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         from bot.cli_check import run_check
 
-        directory = args.directory
-        if directory is None:
-            import os
-
-            from dotenv import load_dotenv
-
-            load_dotenv(Path.cwd() / ".env", override=False)  # LESSONS_DIR may be set there
-            directory = Path(os.environ.get("LESSONS_DIR") or "lessons")
-        return run_check(directory, sys.stdout)
+        return run_check(_lessons_dir(args.directory), sys.stdout)
     if args.command == "preview":
         from bot.cli_preview import run_preview
 
         return run_preview(args.lesson, sys.stdout, sys.stderr)
+    if args.command == "import":
+        import datetime as dt
+
+        from bot.cli_import import run_import
+
+        directory = _lessons_dir(args.out)
+        today = dt.date.today()
+        return run_import(args.files, directory, sys.stdout, sys.stderr, stdin=sys.stdin.buffer, today=today)
 
     from bot.process import run_from_environment
 

@@ -82,6 +82,7 @@ __all__ = [
     "KEY_RE",
     "FrontMatter",
     "compose_yaml",
+    "decode_text",
     "describe",
     "did_you_mean",
     "line_of",
@@ -103,6 +104,11 @@ def read_text(path: Path) -> tuple[str | None, list[Problem]]:
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         return None, [Problem(path, 1, f"cannot read the file: {reason}.")]
+    return decode_text(path, data)
+
+
+def decode_text(path: Path, data: bytes) -> tuple[str | None, list[Problem]]:
+    """``read_text`` for bytes read elsewhere (standard input, an upload); ``path`` names them."""
     if b"\x00" in data:  # No text file holds a NUL byte; the whole file is wrong, so line 1.
         return None, [Problem(path, 1, "the file is binary, not UTF-8 text.")]
     try:

@@ -471,3 +471,15 @@ def test_well_formed_articles_round_trip(case):
     text, expected_article = case
     assert parse(text) == expected_article
     assert_consistent(text)
+
+
+def test_the_named_parts_may_come_in_any_order_after_the_sections():
+    seed = SEED.read_text(encoding="utf-8")
+    summary = (
+        "Summary\nRussia’s AI ambitions have weakened due to sanctions, hardware shortages, talent flight and"
+        " growing reliance on China. With reduced access to advanced chips and shrinking domestic expertise,"
+        " the country faces major barriers to competing in the global AI race.\n"
+    )
+    assert summary in seed
+    reordered = seed.replace(summary, "").replace("[The Billion", summary + "[The Billion")
+    assert parse(reordered) == parse(seed)
