@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-_FENCED = re.compile(r"```.*?```", re.DOTALL)
+_FENCED = re.compile(r"^ {0,3}```.*?^ {0,3}```", re.DOTALL | re.MULTILINE)  # fences, not inline ```
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
