@@ -19,6 +19,7 @@ import pytest
 
 from bot.store import open_store
 from bot.store.ports import Store
+from bot.store.postgres import PostgresStore
 from bot.store.sqlite import SqliteStore
 from bot.store.sqlite.codec import from_text
 from bot.store.sqlite.connection import Sql
@@ -71,4 +72,33 @@ class SqliteBackend:
         return await store.connection.run(read)
 
 
-BACKENDS: list[Backend] = [SqliteBackend()]
+class PostgresBackend:
+    """A database of this test's own on the server of TEST_POSTGRES_URL, dropped after the test:
+    skipped without a server, a failure under CI=true (tests/postgres_plugin.py)."""
+
+    name = "postgresql"
+
+    @asynccontextmanager
+    async def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+        # Imported here: conftest imports this module before pytest registers the plugin, and
+        # an early import would keep pytest from rewriting the plugin's asserts.
+        from tests.postgres_plugin import require_server_url, scratch_database
+
+        async with scratch_database(require_server_url()) as url:
+            store = await open_store(url)
+            try:
+                yield store
+            finally:
+                await store.close()
+
+    async def runs(self, store: Store, schedule_id: int) -> list[Run]:
+        assert isinstance(store, PostgresStore)
+        rows = await store.connection.fetch(
+            "SELECT schedule_id, occurrence, state, nonce, lesson_id, message_id, detail, holder "
+            "FROM schedule_runs WHERE schedule_id = $1 ORDER BY occurrence",
+            schedule_id,
+        )
+        return [Run(**dict(r)) for r in rows]
+
+
+BACKENDS: list[Backend] = [SqliteBackend(), PostgresBackend()]

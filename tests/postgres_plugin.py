@@ -87,8 +87,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}: needs PostgreSQL ({ENV_VAR}); added automatically")
 
 
+def _uses_postgres(item: pytest.Item) -> bool:
+    if "postgres_url" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)  # the PostgreSQL case of a test run per backend
+    return callspec is not None and any(
+        getattr(value, "name", value) == "postgresql" for value in callspec.params.values()
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that uses ``postgres_url`` so ``-m 'not postgres'`` can leave them out."""
+    """Mark every test that needs PostgreSQL so ``-m 'not postgres'`` can leave them out."""
     for item in items:
-        if "postgres_url" in getattr(item, "fixturenames", ()):
+        if _uses_postgres(item):
             item.add_marker(MARKER)

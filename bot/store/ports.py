@@ -1,6 +1,6 @@
 """What the bot needs from its database, and nothing more: one small interface per concern.
 
-Each backend (``bot.store.sqlite`` today, PostgreSQL next) implements these Protocols, and
+Each backend (``bot.store.sqlite``, ``bot.store.postgres``) implements these Protocols, and
 ``open_store(url)`` hands the bot a ``Store`` bundling them. Callers never see a cursor, a SQL
 string or a backend's types: they pass and get the plain values of ``bot.store.rows``.
 

@@ -19,6 +19,7 @@ from bot.store.ports import Store
 from bot.store.reply_writer import ReplyWriter
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.plugin import run_client
+from tests.postgres_plugin import require_server_url, scratch_database
 from tests.seams import SeamStore
 
 LESSONS = Path(__file__).resolve().parents[2] / "lessons"
@@ -39,11 +40,12 @@ class Harness:
     bot: StudyBot | None = None
     store: Store | None = None  # the bot's store, as opened
     seams: SeamStore | None = None  # the same, as handed to the bot: a test can inject faults
+    database: str | None = None  # DATABASE_URL; None: a SQLite file in tmp_path
     _stack: contextlib.AsyncExitStack | None = None
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.tmp_path / 'studybot.sqlite3'}"
+        return self.database or f"sqlite:///{self.tmp_path / 'studybot.sqlite3'}"
 
     def settings(self) -> Settings:
         return Settings(
@@ -89,10 +91,36 @@ def reply_writer(bot: StudyBot) -> ReplyWriter:
     return writer
 
 
+BOTH_BACKENDS = "both_backends"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{BOTH_BACKENDS}: an end-to-end scene run on SQLite and again on PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The scenes marked ``both_backends`` run once per backend; every other one on SQLite."""
+    if metafunc.definition.get_closest_marker(BOTH_BACKENDS) and "bot_database" in metafunc.fixturenames:
+        metafunc.parametrize("bot_database", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-async def harness(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Harness]:
+async def bot_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """The bot's DATABASE_URL: a SQLite file in tmp_path, or for the PostgreSQL run of a scene
+    marked ``both_backends`` a database of its own on TEST_POSTGRES_URL's server."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'studybot.sqlite3'}"
+        return
+    async with scratch_database(require_server_url()) as url:
+        yield url
+
+
+@pytest.fixture
+async def harness(fake: FakeDiscord, tmp_path: Path, bot_database: str) -> AsyncIterator[Harness]:
     fake.setup_study_guild()
-    running = Harness(fake=fake, tmp_path=tmp_path)
+    running = Harness(fake=fake, tmp_path=tmp_path, database=bot_database)
     await running.start()
     try:
         yield running

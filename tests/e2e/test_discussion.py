@@ -14,6 +14,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from discord.utils import snowflake_time
 
 from tests.e2e.conftest import FIRST_LESSON, Harness, reply_writer
@@ -76,6 +77,7 @@ def field(embed: dict[str, Any], name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------- storing
+@pytest.mark.both_backends
 async def test_member_replies_in_the_lesson_thread_are_stored_and_nothing_else(harness):
     fake = harness.fake
     thread = await post_lesson(fake)
@@ -98,6 +100,7 @@ async def test_member_replies_in_the_lesson_thread_are_stored_and_nothing_else(h
     assert all(prompt_message["content"] != row["text"] for row in rows)
 
 
+@pytest.mark.both_backends
 async def test_an_edit_updates_the_stored_reply(harness):
     fake = harness.fake
     thread = await post_lesson(fake)
@@ -113,6 +116,7 @@ async def test_an_edit_updates_the_stored_reply(harness):
     assert await stored_contents(harness) == ["Chips are the bottleneck (typo fixed).", "Second thought."]
 
 
+@pytest.mark.both_backends
 async def test_a_deleted_reply_is_gone_from_the_export_and_the_database(harness):
     fake = harness.fake
     thread = await post_lesson(fake)
@@ -300,6 +304,7 @@ async def test_stats_before_any_reply(harness):
 
 
 # ---------------------------------------------------------------------------------------- backfill
+@pytest.mark.both_backends
 async def test_replies_written_while_the_bot_was_down_are_backfilled_without_duplicates(harness):
     fake = harness.fake
     thread = await post_lesson(fake)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 
 from tests.e2e.conftest import FIRST_LESSON
 
@@ -10,6 +11,7 @@ TITLE = "Whither Russia’s AI ambition"
 QUESTION = "Can a nation build true AI strength when it depends heavily on foreign technology and talent?"
 
 
+@pytest.mark.both_backends
 async def test_post_in_text_channel_opens_thread_with_the_question(harness):
     fake = harness.fake
     result = await fake.slash(fake.moderator, "post", lesson=FIRST_LESSON, channel=fake.text)

@@ -59,7 +59,7 @@ def write_lessons(directory: Path, count: int) -> Path:
 
 
 @pytest.fixture
-async def launch(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Launch]:
+async def launch(fake: FakeDiscord, tmp_path: Path, bot_database: str) -> AsyncIterator[Launch]:
     """Start the bot with ``lessons`` small lessons and a ManualClock at ``start``."""
     fake.setup_study_guild()
     started: list[Harness] = []
@@ -69,7 +69,12 @@ async def launch(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[Launch]:
     ) -> Harness:
         lessons_dir = write_lessons(tmp_path / "lessons", lessons)
         harness = Harness(
-            fake=fake, tmp_path=tmp_path, lessons_dir=lessons_dir, clock=ManualClock(start), grace=grace
+            fake=fake,
+            tmp_path=tmp_path,
+            lessons_dir=lessons_dir,
+            clock=ManualClock(start),
+            grace=grace,
+            database=bot_database,
         )
         started.append(harness)
         await harness.start()
@@ -154,6 +159,7 @@ async def weekly(harness: Harness, weekday: int, time: str, channel: Channel | N
 # --- one-off posts -----------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_one_off_posts_at_its_time_and_never_twice(launch: Launch) -> None:
     harness = await launch()
     fake = harness.fake
@@ -178,6 +184,7 @@ async def test_one_off_posts_at_its_time_and_never_twice(launch: Launch) -> None
     assert "Nothing is scheduled" in await schedule_list(harness)
 
 
+@pytest.mark.both_backends
 async def test_restart_while_waiting_still_posts(launch: Launch) -> None:
     harness = await launch()
     fake = harness.fake
@@ -229,6 +236,7 @@ async def test_cancel_autocomplete_lists_schedules_to_moderators_only(launch: La
 # --- weekly posts ------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_weekly_posts_the_queue_in_order_week_after_week(launch: Launch) -> None:
     harness = await launch(lessons=3)
     fake = harness.fake
@@ -396,6 +404,7 @@ async def test_missing_bot_permission_is_refused_at_scheduling_time(launch: Laun
 # --- restarts, crashes, Discord trouble --------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_missed_post_within_grace_is_sent_late_after_restart(launch: Launch) -> None:
     harness = await launch()
     fake = harness.fake
@@ -492,6 +501,7 @@ async def _crash_in_discord_call(
         await _crash_when_reached(harness, reached, due)
 
 
+@pytest.mark.both_backends
 async def test_crash_between_send_and_record_does_not_double_post(
     launch: Launch, monkeypatch: pytest.MonkeyPatch
 ) -> None:

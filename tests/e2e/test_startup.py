@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from bot.errors import StartupError
 from bot.store import open_store
 from tests.e2e.conftest import FIRST_LESSON, LESSONS, reply_writer
 from tests.fakediscord import FakeDiscord
+from tests.postgres_plugin import with_database
 from tests.store_reads import all_replies
 
 REPO = Path(__file__).resolve().parents[2]
@@ -263,6 +265,38 @@ def test_shard_ids_without_a_shard_count_exit_2_with_one_line(tmp_path):
         "SHARD_IDS",
         "needs SHARD_COUNT",
     )
+
+
+def test_a_missing_postgresql_database_exits_2_with_one_line(tmp_path, postgres_url):
+    line = assert_one_line_exit_2(
+        run_bot(
+            cwd=tmp_path,
+            env={
+                "DISCORD_TOKEN": WELL_SHAPED_TOKEN,
+                "DATABASE_URL": with_database(postgres_url, "studybot_never_created"),
+            },
+        ),
+        "DATABASE_URL",
+        "no database 'studybot_never_created'",
+    )
+    assert line.startswith("studybot: ")
+
+
+def test_an_unreachable_postgresql_server_exits_2_with_one_line(tmp_path):
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    line = assert_one_line_exit_2(
+        run_bot(
+            cwd=tmp_path,
+            env={
+                "DISCORD_TOKEN": WELL_SHAPED_TOKEN,
+                "DATABASE_URL": f"postgresql://bot:hunter2@127.0.0.1:{port}/db",
+            },
+        ),
+        f"Cannot reach PostgreSQL at 127.0.0.1:{port}",
+    )
+    assert "hunter2" not in line
 
 
 def test_check_of_the_shipped_lessons_exits_0(tmp_path):

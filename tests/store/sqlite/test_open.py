@@ -7,7 +7,6 @@ import asyncio
 import os
 import sqlite3
 import threading
-from importlib.util import find_spec
 
 import pytest
 
@@ -214,9 +213,3 @@ async def test_close_twice_is_harmless_and_later_calls_refused(tmp_path):
         assert (await reopened.settings.get(7)).timezone == "UTC"
     finally:
         await reopened.close()
-
-
-@pytest.mark.skipif(find_spec("bot.store.postgres") is not None, reason="PostgreSQL backend present")
-async def test_postgresql_is_refused_plainly_while_the_backend_is_missing():
-    with pytest.raises(StoreOpenError, match="PostgreSQL is not supported by this build yet"):
-        await open_store("postgresql://bot:pw@db.example/studybot")

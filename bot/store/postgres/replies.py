@@ -1,0 +1,158 @@
+"""Replies in PostgreSQL (table ``replies``): batched writes in one transaction, reads, counts.
+
+One row per Discord message, keyed by its id, so storing the same message twice (live event and
+start-up backfill) is harmless. An older edit never overwrites a newer one, whatever order events
+and backfill arrive in: the upsert and the edit both compare ``edited_at``.
+
+Rows travel as arrays, one per column, unnested on the server: one statement and one round trip
+for any number of rows (``executemany`` would send one bind per row).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from datetime import UTC
+
+from bot.store.postgres.connection import Connection, Record, Tx, utc, utc_or_none
+from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyEdit, ReplyStats
+
+_COLUMNS = (
+    "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
+)
+
+# The newer version of a message wins: a row is replaced unless it carries a later edit.
+_UPSERT = (
+    f"INSERT INTO replies ({_COLUMNS}) "
+    "SELECT m, t, g, a, n, c, j::jsonb, ca, ea FROM unnest("
+    "$1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], "
+    "$8::timestamptz[], $9::timestamptz[]) AS r(m, t, g, a, n, c, j, ca, ea) "
+    "ON CONFLICT (message_id) DO UPDATE SET "
+    "author_name = excluded.author_name, content = excluded.content, "
+    "attachments = excluded.attachments, edited_at = excluded.edited_at "
+    "WHERE replies.edited_at IS NULL "
+    "OR (excluded.edited_at IS NOT NULL AND excluded.edited_at >= replies.edited_at)"
+)
+_EDIT = (
+    "UPDATE replies SET content = e.c, edited_at = e.ea, "
+    "attachments = COALESCE(e.j::jsonb, replies.attachments) "
+    "FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) AS e(m, c, ea, j) "
+    "WHERE replies.message_id = e.m AND (replies.edited_at IS NULL OR replies.edited_at <= e.ea)"
+)
+_DELETE = "DELETE FROM replies WHERE message_id = ANY($1::bigint[])"
+_DELETE_THREAD = "DELETE FROM replies WHERE thread_id = $1"
+
+
+def _reply(row: Record) -> Reply:
+    return Reply(
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        author_name=row["author_name"],
+        content=row["content"],
+        attachments=tuple(json.loads(row["attachments"])),
+        created_at=row["created_at"],
+        edited_at=row["edited_at"],
+    )
+
+
+def _upsert_columns(replies: Sequence[Reply]) -> list[list[object]]:
+    """The replies as nine column arrays, in ``_COLUMNS`` order (runs once per reply stored)."""
+    columns: list[list[object]] = [[] for _ in range(9)]
+    m, t, g, a, n, c, j, ca, ea = columns
+    for reply in replies:
+        m.append(reply.message_id)
+        t.append(reply.thread_id)
+        g.append(reply.guild_id)
+        a.append(reply.author_id)
+        n.append(reply.author_name)
+        c.append(reply.content)
+        j.append(json.dumps(list(reply.attachments)) if reply.attachments else "[]")
+        created = reply.created_at
+        ca.append(created if created.tzinfo is UTC else utc(created))
+        ea.append(utc_or_none(reply.edited_at))
+    return columns
+
+
+def _edit_columns(edits: Sequence[ReplyEdit]) -> list[list[object]]:
+    columns: list[list[object]] = [[], [], [], []]
+    m, c, ea, j = columns
+    for edit in edits:
+        m.append(edit.message_id)
+        c.append(edit.content)
+        ea.append(utc(edit.edited_at))
+        j.append(None if edit.attachments is None else json.dumps(list(edit.attachments)))
+    return columns
+
+
+async def _apply_group(tx: Tx, changes: ReplyChanges) -> None:
+    if changes.deletes:
+        await tx.execute(_DELETE, [int(i) for i in changes.deletes])
+    if changes.upserts:
+        await tx.execute(_UPSERT, *_upsert_columns(changes.upserts))
+    if changes.edits:
+        await tx.execute(_EDIT, *_edit_columns(changes.edits))
+    if changes.forget_thread is not None:
+        await tx.execute(_DELETE_THREAD, changes.forget_thread)
+
+
+class PostgresReplies:
+    """``ports.Replies`` over PostgreSQL."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def apply(self, batch: Sequence[ReplyChanges]) -> None:
+        groups = [changes for changes in batch if changes.operations]
+        if not groups:
+            return
+        async with self._db.transaction() as tx:
+            for changes in groups:
+                await _apply_group(tx, changes)
+
+    async def for_thread(self, thread_id: int) -> list[Reply]:
+        rows = await self._db.fetch(
+            f"SELECT {_COLUMNS} FROM replies WHERE thread_id = $1 ORDER BY created_at, message_id", thread_id
+        )
+        return [_reply(r) for r in rows]
+
+    async def latest_id(self, thread_id: int) -> int | None:
+        return await self._db.fetchval("SELECT MAX(message_id) FROM replies WHERE thread_id = $1", thread_id)
+
+    async def latest_ids(self) -> dict[int, int]:
+        rows = await self._db.fetch("SELECT thread_id, MAX(message_id) AS m FROM replies GROUP BY thread_id")
+        return {r["thread_id"]: r["m"] for r in rows}
+
+    async def stats(
+        self, guild_id: int, thread_ids: Collection[int] | None = None, *, top: int = 5
+    ) -> ReplyStats:
+        where = "guild_id = $1"
+        params: list[object] = [guild_id]
+        if thread_ids is not None:
+            where += " AND thread_id = ANY($2::bigint[])"
+            params.append([int(t) for t in thread_ids])
+        limit = f"${len(params) + 1}"
+        # One snapshot for the totals and the ranking: a repeatable-read transaction would cost
+        # two more statements, so both come from one query over the same rows.
+        rows = await self._db.fetch(
+            "WITH mine AS (SELECT author_id, author_name, created_at, message_id "
+            f"FROM replies WHERE {where}), "
+            "ranked AS (SELECT author_id, COUNT(*) AS n, MAX(created_at) AS last, "
+            "(ARRAY_AGG(author_name ORDER BY created_at DESC, message_id DESC))[1] AS name "
+            "FROM mine GROUP BY author_id ORDER BY n DESC, last ASC, author_id LIMIT " + limit + ") "
+            "SELECT (SELECT COUNT(*) FROM mine) AS total, "
+            "(SELECT COUNT(DISTINCT author_id) FROM mine) AS people, "
+            "ranked.author_id, ranked.name, ranked.n FROM (SELECT 1) AS one "
+            "LEFT JOIN ranked ON true ORDER BY ranked.n DESC, ranked.last ASC, ranked.author_id",
+            *params,
+            top,
+        )
+        first = rows[0]
+        return ReplyStats(
+            replies=first["total"],
+            participants=first["people"],
+            top=tuple(
+                AuthorCount(r["author_id"], r["name"], r["n"]) for r in rows if r["author_id"] is not None
+            ),
+        )

@@ -1,0 +1,326 @@
+"""Schedules and the claims of their occurrences in PostgreSQL (tables ``schedules``, ``schedule_runs``).
+
+A claim is a ``schedule_runs`` row in state ``claimed`` with its ``holder`` and ``lease_until``.
+Several processes share the database, so every change of several rows is one statement whose
+parts (data-modifying ``WITH`` clauses) commit together, and rows are taken with
+``FOR UPDATE SKIP LOCKED``: a process never waits behind another's claim, it skips it, and of
+two processes claiming the same occurrence at once exactly one wins. A row that another
+process changed and committed meanwhile is re-checked against the conditions (PostgreSQL's
+read-committed rule), so a lost lease or a moved ``next_run`` is always seen.
+See ``bot.store.ports.Schedules`` for the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.store.postgres.connection import Connection, Record, utc, utc_or_none
+from bot.store.postgres.shards import shard_sql
+from bot.store.rows import Claim, NewOnce, NewWeekly, RunOutcome, Schedule, ShardSet
+
+_NAMES = (
+    "id",
+    "guild_id",
+    "channel_id",
+    "kind",
+    "lesson_id",
+    "weekday",
+    "local_time",
+    "timezone",
+    "next_run",
+    "state",
+    "last_error",
+    "created_by",
+    "created_at",
+)
+_COLUMNS = ", ".join(_NAMES)
+
+
+def _of(alias: str) -> str:
+    return ", ".join(f"{alias}.{name}" for name in _NAMES)
+
+
+def _schedule(row: Record) -> Schedule:
+    return Schedule(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        kind=row["kind"],
+        lesson_id=row["lesson_id"],
+        weekday=row["weekday"],
+        local_time=row["local_time"],
+        timezone=row["timezone"],
+        next_run=row["next_run"],
+        state=row["state"],
+        last_error=row["last_error"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+    )
+
+
+_INSERT = (
+    "INSERT INTO schedules (guild_id, channel_id, kind, lesson_id, weekday, local_time, timezone, next_run, "
+    "state, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) "
+    f"RETURNING {_COLUMNS}"
+)
+
+# Take the schedule at exactly this occurrence (skipping it if another process holds it right
+# now), move it to its following occurrence, and write the claimed run: all or nothing.
+_CLAIM = (
+    "WITH won AS (SELECT id FROM schedules WHERE id = $1 AND state = 'pending' AND next_run = $2 "
+    "FOR UPDATE SKIP LOCKED), "
+    "moved AS (UPDATE schedules s SET next_run = $3 FROM won WHERE s.id = won.id "
+    f"RETURNING {_of('s')}), "
+    "run AS (INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
+    "holder, lease_until) "
+    "SELECT id, $2, 'claimed', $4::text, $5::text, $6::timestamptz, $7::text, $8::timestamptz FROM moved "
+    "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET state = 'claimed', nonce = excluded.nonce, "
+    "lesson_id = excluded.lesson_id, message_id = NULL, claimed_at = excluded.claimed_at, detail = NULL, "
+    "holder = excluded.holder, lease_until = excluded.lease_until RETURNING schedule_id) "
+    f"SELECT {_COLUMNS} FROM moved WHERE EXISTS (SELECT 1 FROM run)"
+)
+
+_RENEW = (
+    "UPDATE schedule_runs SET lease_until = $4 "
+    "WHERE schedule_id = $1 AND occurrence = $2 AND state = 'claimed' AND holder = $3"
+)
+
+# Record the outcome only while the run is still this holder's claim; the schedule follows only
+# if that happened (and only while it is still pending: a cancelled one stays cancelled).
+_COMPLETE = (
+    "WITH recorded AS (UPDATE schedule_runs SET state = $4, message_id = COALESCE($5, message_id), "
+    "lesson_id = COALESCE($6, lesson_id), detail = $7 "
+    "WHERE schedule_id = $1 AND occurrence = $2 AND state = 'claimed' AND holder = $3 "
+    "RETURNING schedule_id), "
+    "followed AS (UPDATE schedules s SET last_error = $7, state = COALESCE($8, s.state), "
+    "next_run = CASE WHEN $8::text IS NULL THEN s.next_run END "
+    "FROM recorded WHERE s.id = recorded.schedule_id AND s.state = 'pending' RETURNING s.id) "
+    "SELECT COUNT(*) FROM recorded"
+)
+
+_RECORD_MISSED = (
+    "WITH won AS (SELECT id FROM schedules WHERE id = $1 AND state = 'pending' AND next_run = $2 "
+    "FOR UPDATE SKIP LOCKED), "
+    "moved AS (UPDATE schedules s SET next_run = $3, "
+    "state = CASE WHEN $3::timestamptz IS NULL THEN 'missed' ELSE 'pending' END, last_error = $4 "
+    "FROM won WHERE s.id = won.id RETURNING s.id), "
+    "run AS (INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
+    "detail) SELECT id, $2, 'missed', $5::text, $6::text, $7::timestamptz, $4::text FROM moved "
+    "ON CONFLICT (schedule_id, occurrence) "
+    "DO UPDATE SET state = 'missed', detail = excluded.detail RETURNING schedule_id) "
+    "SELECT COUNT(*) FROM run"
+)
+
+
+def _occurrence_of(schedule: Schedule) -> datetime:
+    if schedule.next_run is None:
+        raise ValueError(f"schedule {schedule.id} has no next_run to claim")
+    return utc(schedule.next_run)
+
+
+class PostgresSchedules:
+    """``ports.Schedules`` over PostgreSQL."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def _create(self, *params: object) -> Schedule:
+        row = await self._db.fetchrow(_INSERT, *params)
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        return _schedule(row)
+
+    async def _select(self, where: str, *params: object) -> list[Schedule]:
+        rows = await self._db.fetch(f"SELECT {_COLUMNS} FROM schedules WHERE {where}", *params)
+        return [_schedule(r) for r in rows]
+
+    async def create_once(self, new: NewOnce) -> Schedule:
+        return await self._create(
+            new.guild_id,
+            new.channel_id,
+            "once",
+            new.lesson_id,
+            None,
+            None,
+            new.timezone,
+            utc(new.run_at),
+            new.created_by,
+            utc(new.created_at),
+        )
+
+    async def create_weekly(self, new: NewWeekly) -> Schedule:
+        return await self._create(
+            new.guild_id,
+            new.channel_id,
+            "weekly",
+            None,
+            new.weekday,
+            new.local_time.replace(second=0, microsecond=0, tzinfo=None),
+            new.timezone,
+            utc(new.first_run),
+            new.created_by,
+            utc(new.created_at),
+        )
+
+    async def get(self, schedule_id: int) -> Schedule | None:
+        found = await self._select("id = $1", schedule_id)
+        return found[0] if found else None
+
+    async def pending(self, guild_id: int) -> list[Schedule]:
+        return await self._select(
+            "guild_id = $1 AND state = 'pending' ORDER BY next_run IS NULL, next_run, id", guild_id
+        )
+
+    async def listable(self, guild_id: int) -> list[Schedule]:
+        return await self._select(
+            "guild_id = $1 AND state IN ('pending', 'missed', 'failed') "
+            "ORDER BY state <> 'pending', next_run IS NULL, next_run, id",
+            guild_id,
+        )
+
+    async def cancel(self, guild_id: int, schedule_id: int) -> bool:
+        changed = await self._db.execute(
+            "UPDATE schedules SET state = 'cancelled', next_run = NULL "
+            "WHERE id = $1 AND guild_id = $2 AND state IN ('pending', 'missed', 'failed')",
+            schedule_id,
+            guild_id,
+        )
+        return changed == 1
+
+    async def next_due(self, *, shards: ShardSet | None = None, limit: int = 500) -> list[Schedule]:
+        where, params = shard_sql(shards, 1)
+        return await self._select(
+            "state = 'pending' AND next_run = (SELECT MIN(next_run) FROM schedules WHERE state = 'pending' "
+            f"AND next_run IS NOT NULL{where}){where} ORDER BY id LIMIT ${len(params) + 1}",
+            *params,
+            limit,
+        )
+
+    async def claim(
+        self,
+        schedule: Schedule,
+        *,
+        nonce: str,
+        next_run: datetime | None,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+    ) -> Claim | None:
+        occurrence = _occurrence_of(schedule)
+        now = utc(now)
+        lease_until = now + lease
+        row = await self._db.fetchrow(
+            _CLAIM,
+            schedule.id,
+            occurrence,
+            utc_or_none(next_run),
+            nonce,
+            schedule.lesson_id,
+            now,
+            holder,
+            lease_until,
+        )
+        if row is None:
+            return None
+        return Claim(
+            schedule=_schedule(row),
+            occurrence=occurrence,
+            nonce=nonce,
+            holder=holder,
+            lease_until=lease_until,
+            claimed_at=now,
+        )
+
+    async def renew(self, claim: Claim, *, lease: timedelta, now: datetime) -> Claim | None:
+        lease_until = utc(now) + lease
+        changed = await self._db.execute(
+            _RENEW, claim.schedule.id, utc(claim.occurrence), claim.holder, lease_until
+        )
+        if changed != 1:
+            return None
+        return Claim(
+            schedule=claim.schedule,
+            occurrence=claim.occurrence,
+            nonce=claim.nonce,
+            holder=claim.holder,
+            lease_until=lease_until,
+            claimed_at=claim.claimed_at,
+        )
+
+    async def reclaim(
+        self,
+        *,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+        expired_before: datetime | None = None,
+        shards: ShardSet | None = None,
+    ) -> list[Claim]:
+        now = utc(now)
+        lease_until = now + lease
+        expired = now if expired_before is None else utc(expired_before)
+        where, params = shard_sql(shards, 4, "s.guild_id")
+        rows = await self._db.fetch(
+            "WITH taken AS (SELECT r.schedule_id, r.occurrence FROM schedule_runs r "
+            "JOIN schedules s ON s.id = r.schedule_id "
+            "WHERE r.state = 'claimed' AND s.state = 'pending' "
+            f"AND (r.holder = $1 OR r.lease_until IS NULL OR r.lease_until <= $2){where} "
+            "FOR UPDATE OF r SKIP LOCKED) "
+            "UPDATE schedule_runs r SET holder = $1, lease_until = $3 FROM taken, schedules s "
+            "WHERE r.schedule_id = taken.schedule_id AND r.occurrence = taken.occurrence "
+            "AND s.id = r.schedule_id "
+            "RETURNING r.occurrence AS run_occurrence, r.nonce AS run_nonce, r.claimed_at AS run_claimed_at, "
+            f"{_of('s')}",
+            holder,
+            expired,
+            lease_until,
+            *params,
+        )
+        claims = [
+            Claim(
+                schedule=_schedule(row),
+                occurrence=row["run_occurrence"],
+                nonce=row["run_nonce"],
+                holder=holder,
+                lease_until=lease_until,
+                claimed_at=row["run_claimed_at"],
+            )
+            for row in rows
+        ]
+        claims.sort(key=lambda c: (c.occurrence, c.schedule.id))
+        return claims
+
+    async def complete(self, claim: Claim, outcome: RunOutcome) -> bool:
+        recorded = await self._db.fetchval(
+            _COMPLETE,
+            claim.schedule.id,
+            utc(claim.occurrence),
+            claim.holder,
+            outcome.run_state,
+            outcome.message_id,
+            outcome.lesson_id,
+            outcome.detail,
+            outcome.final_state,
+        )
+        return recorded == 1
+
+    async def record_missed(
+        self,
+        schedule: Schedule,
+        *,
+        nonce: str,
+        detail: str,
+        next_run: datetime | None,
+        now: datetime,
+    ) -> bool:
+        occurrence = _occurrence_of(schedule)
+        recorded = await self._db.fetchval(
+            _RECORD_MISSED,
+            schedule.id,
+            occurrence,
+            utc_or_none(next_run),
+            detail,
+            nonce,
+            schedule.lesson_id,
+            utc(now),
+        )
+        return recorded == 1

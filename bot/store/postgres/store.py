@@ -1,0 +1,78 @@
+"""The PostgreSQL backend as a ``Store``: connect a pool to the database a URL names, migrate it, serve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import asyncpg
+
+from bot.store.ports import StoreOpenError
+from bot.store.postgres.connection import Connection
+from bot.store.postgres.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations
+from bot.store.postgres.opening import asyncpg_url, check_url, describe, open_error
+from bot.store.postgres.posts import PostgresPosts
+from bot.store.postgres.replies import PostgresReplies
+from bot.store.postgres.schedules import PostgresSchedules
+from bot.store.postgres.settings import PostgresBotState, PostgresServerSettings
+
+# A pool, not one connection: a burst of commands, the reply writer and the dispatcher each get
+# a connection instead of queueing behind one another. Small, because every shard process of a
+# deployment holds its own against one server (PostgreSQL's default max_connections is 100).
+POOL_MIN = 1
+POOL_MAX = 8
+CONNECT_TIMEOUT_S = 10.0
+
+
+class PostgresStore:
+    """``ports.Store`` over one asyncpg pool."""
+
+    def __init__(self, connection: Connection, where: str) -> None:
+        self.connection = connection
+        self.where = where  # user@host:port/database, for log lines (never the password)
+        self.schedules = PostgresSchedules(connection)
+        self.posts = PostgresPosts(connection)
+        self.replies = PostgresReplies(connection)
+        self.settings = PostgresServerSettings(connection)
+        self.bot_state = PostgresBotState(connection)
+
+    @property
+    def query_count(self) -> int:
+        return self.connection.query_count
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+async def open_postgres(
+    url: str, *, migrations_dir: Path = MIGRATIONS_DIR, pool_max: int = POOL_MAX
+) -> PostgresStore:
+    """Connect to the database named by a ``postgresql://`` URL and migrate it to the newest schema
+    (one process at a time); raise StoreOpenError with one sentence when that cannot be done:
+    the server unreachable, the password or user refused, the database missing, the schema newer
+    than this bot."""
+    url = asyncpg_url(url)
+    check_url(url)
+    try:
+        pool = await asyncpg.create_pool(
+            url,
+            min_size=POOL_MIN,
+            max_size=max(pool_max, POOL_MIN),
+            timeout=CONNECT_TIMEOUT_S,
+            server_settings={"application_name": "studybot"},
+        )
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError, ValueError) as error:
+        raise open_error(error, url) from error
+    connection = Connection(pool)
+    try:
+        async with pool.acquire() as conn:
+            await apply_migrations(conn, migrations_dir)
+    except MigrationError as error:
+        await connection.close()
+        raise StoreOpenError(f"Cannot use the PostgreSQL database {describe(url)}: {error}.") from error
+    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        await connection.close()
+        raise open_error(error, url) from error
+    except BaseException:
+        await connection.close()
+        raise
+    return PostgresStore(connection, describe(url))

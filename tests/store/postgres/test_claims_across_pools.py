@@ -1,0 +1,86 @@
+"""Claims that hold across processes: two stores with pools of their own on one database stand for
+two shard processes, and race for the same occurrences at the same moment."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.store.postgres import PostgresStore, open_postgres
+from bot.store.rows import NewOnce, RunOutcome
+
+DUE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+LEASE = timedelta(minutes=2)
+POSTS = 40
+
+
+@pytest.fixture
+async def two_processes(postgres_url: str) -> AsyncIterator[tuple[PostgresStore, PostgresStore]]:
+    first = await open_postgres(postgres_url, pool_max=4)
+    second = await open_postgres(postgres_url, pool_max=4)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def due_posts(store: PostgresStore) -> None:
+    for n in range(POSTS):
+        await store.schedules.create_once(NewOnce((n + 1) << 22, 5, f"lesson-{n}", DUE, "UTC", 42, DUE))
+
+
+async def test_each_due_post_is_claimed_by_exactly_one_process(two_processes):
+    first, second = two_processes
+    await due_posts(first)
+    due = {"a": await first.schedules.next_due(), "b": await second.schedules.next_due()}
+    assert len(due["a"]) == len(due["b"]) == POSTS
+
+    async def claim_all(store: PostgresStore, holder: str) -> list[int]:
+        won = await asyncio.gather(
+            *(
+                store.schedules.claim(s, nonce=f"n{s.id}", next_run=None, holder=holder, lease=LEASE, now=DUE)
+                for s in due[holder]
+            )
+        )
+        return [claim.schedule.id for claim in won if claim is not None]
+
+    won_a, won_b = await asyncio.gather(claim_all(first, "a"), claim_all(second, "b"))
+    assert sorted(won_a + won_b) == sorted(s.id for s in due["a"])  # every post once, none twice
+    assert await first.schedules.next_due() == []
+
+
+async def test_a_dead_holders_claims_are_taken_over_by_one_process_each(two_processes):
+    first, second = two_processes
+    await due_posts(first)
+    for schedule in await first.schedules.next_due():
+        assert await first.schedules.claim(
+            schedule, nonce=f"n{schedule.id}", next_run=None, holder="dead", lease=LEASE, now=DUE
+        )
+    later = DUE + 2 * LEASE
+    taken_a, taken_b = await asyncio.gather(
+        first.schedules.reclaim(holder="a", lease=LEASE, now=later),
+        second.schedules.reclaim(holder="b", lease=LEASE, now=later),
+    )
+    owners = Counter(claim.schedule.id for claim in taken_a + taken_b)
+    assert len(owners) == POSTS and set(owners.values()) == {1}
+    assert all(claim.nonce == f"n{claim.schedule.id}" for claim in taken_a + taken_b)  # the same nonce
+
+
+async def test_a_late_finish_from_a_process_that_lost_its_lease_changes_nothing(two_processes):
+    first, second = two_processes
+    schedule = await first.schedules.create_once(NewOnce(1 << 22, 5, "lesson", DUE, "UTC", 42, DUE))
+    slow = await first.schedules.claim(schedule, nonce="n", next_run=None, holder="a", lease=LEASE, now=DUE)
+    assert slow is not None
+    (taken,) = await second.schedules.reclaim(holder="b", lease=LEASE, now=DUE + 2 * LEASE)
+
+    late, on_time = await asyncio.gather(
+        first.schedules.complete(slow, RunOutcome.not_sent("failed", "timed out", final_state="failed")),
+        second.schedules.complete(taken, RunOutcome.sent(777, "lesson", finished=True)),
+    )
+    assert (late, on_time) == (False, True)
+    stored = await first.schedules.get(schedule.id)
+    assert stored is not None and (stored.state, stored.last_error) == ("done", None)
+    assert await first.schedules.renew(slow, lease=LEASE, now=DUE + 3 * LEASE) is None
