@@ -84,11 +84,13 @@ class Connection(_Counting):
         self.query_count += statements
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, *, snapshot: bool = False) -> AsyncIterator[Tx]:
         """``async with db.transaction() as tx:`` one connection, BEGIN, then COMMIT (ROLLBACK
-        on error); the statements go through ``tx``."""
+        on error); the statements go through ``tx``. ``snapshot``: a read-only transaction whose
+        reads all see the database as it was at the first (repeatable read)."""
         self.count(2)  # BEGIN and COMMIT (or ROLLBACK)
-        async with self.pool.acquire() as conn, conn.transaction():
+        isolation = "repeatable_read" if snapshot else None
+        async with self.pool.acquire() as conn, conn.transaction(isolation=isolation, readonly=snapshot):
             yield _Counting(conn, self)
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ import asyncpg
 
 from bot.store.ports import StoreOpenError
 from bot.store.postgres.connection import Connection
+from bot.store.postgres.lessons import PostgresServerLessons
 from bot.store.postgres.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations
 from bot.store.postgres.opening import asyncpg_url, check_url, describe, open_error
 from bot.store.postgres.posts import PostgresPosts
@@ -34,6 +35,7 @@ class PostgresStore:
         self.replies = PostgresReplies(connection)
         self.settings = PostgresServerSettings(connection)
         self.bot_state = PostgresBotState(connection)
+        self.lessons = PostgresServerLessons(connection)
 
     @property
     def query_count(self) -> int:

@@ -1,5 +1,5 @@
-"""Claims that hold across processes: two stores with pools of their own on one database stand for
-two shard processes, and race for the same occurrences at the same moment."""
+"""Two processes on one database: two stores with pools of their own stand for two shard
+processes, and race for the same occurrences, claims and server lessons at the same moment."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.store.postgres import PostgresStore, open_postgres
-from bot.store.rows import NewOnce, RunOutcome
+from bot.store.rows import AddedLesson, LessonText, NewOnce, Refused, RunOutcome
 
 DUE = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)
@@ -84,3 +84,36 @@ async def test_a_late_finish_from_a_process_that_lost_its_lease_changes_nothing(
     stored = await first.schedules.get(schedule.id)
     assert stored is not None and (stored.state, stored.last_error) == ("done", None)
     assert await first.schedules.renew(slow, lease=LEASE, now=DUE + 3 * LEASE) is None
+
+
+def lesson_text(title: str) -> LessonText:
+    return LessonText(title, title.lower(), f"{title}\n\nText.", f"---\ntitle: {title}\n---\n", "compute")
+
+
+async def test_two_processes_adding_the_same_title_add_it_once(two_processes):
+    first, second = two_processes
+    results = await asyncio.gather(
+        *(
+            store.lessons.add(1 << 22, "chips", lesson_text("Chips"), by=42, at=DUE)
+            for store in (first, second, first, second)
+        )
+    )
+    added = [r for r in results if isinstance(r, AddedLesson)]
+    assert len(added) == 1
+    assert [r for r in results if isinstance(r, Refused)] == [Refused("title_taken", lesson_id="chips")] * 3
+
+
+async def test_two_processes_adding_one_id_get_distinct_ids(two_processes):
+    first, second = two_processes
+    results = await asyncio.gather(
+        *(
+            store.lessons.add(1 << 22, "chips", lesson_text(f"Chips part {n}"), by=42, at=DUE)
+            for n, store in enumerate((first, second, first, second))
+        )
+    )
+    assert sorted(r.lesson_id for r in results if isinstance(r, AddedLesson)) == [
+        "chips",
+        "chips-2",
+        "chips-3",
+        "chips-4",
+    ]
