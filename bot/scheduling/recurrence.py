@@ -30,6 +30,9 @@ CLOCK_FORMAT_HINT = "Use the form HH:MM on a 24-hour clock, for example 09:00 or
 DURATION_FORMAT_HINT = "Use a duration such as 6h, 90m, 1h30m, 45s or 2d."
 TIMEZONE_HINT = "Use an IANA time zone name such as Europe/Berlin, America/New_York or UTC."
 
+_LAST = datetime.max.replace(second=0, microsecond=0)  # the last minute a datetime holds (UTC)
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 _WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(\d{1,2}):(\d{2})\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
@@ -120,7 +123,7 @@ def _gap_sentence(wall: datetime, tz: ZoneInfo) -> str:
     jump_from = (jump + before).replace(tzinfo=None)
     jump_to = (jump + after).replace(tzinfo=None)
     return (
-        f"{wall:%Y-%m-%d %H:%M} does not exist in {tz.key}: clocks jump from "
+        f"{_stamp(wall)} does not exist in {tz.key}: clocks jump from "
         f"{jump_from:%H:%M} to {jump_to:%H:%M} that night. Pick another time."
     )
 
@@ -146,23 +149,38 @@ def parse_when_detailed(text: str, tz: ZoneInfo, now: datetime) -> ParsedWhen:
                 f"{year:04d}-{month:02d}-{day:02d} is not a date in the calendar. {WHEN_FORMAT_HINT}"
             ) from None
         raise InvalidWhen(f"{hour:02d}:{minute:02d} is not a time of day. {WHEN_FORMAT_HINT}") from None
-    local = _resolve_local(wall, tz)
+    try:
+        local = _resolve_local(wall, tz)
+    except OverflowError:
+        # The instant falls outside what datetime holds (before 0001-01-01 or after 9999-12-31
+        # in UTC): a local time at either end of the calendar in a zone off UTC.
+        if wall.year > 1:
+            raise InvalidWhen(
+                f"{_stamp(wall)} in {tz.key} is later than the last time I can schedule "
+                f"({_stamp(_LAST)} UTC). Pick an earlier time."
+            ) from None
+        local = _Local(utc=datetime.min.replace(tzinfo=UTC), nonexistent=False, ambiguous=False)
     if local.nonexistent:
         raise InvalidWhen(_gap_sentence(wall, tz))
     if local.utc <= now:
         shown_now = now.astimezone(tz)
         raise InvalidWhen(
-            f"{wall:%Y-%m-%d %H:%M} in {tz.key} is in the past (it is now "
-            f"{shown_now:%Y-%m-%d %H:%M} there). Pick a later time."
+            f"{_stamp(wall)} in {tz.key} is in the past (it is now "
+            f"{_stamp(shown_now)} there). Pick a later time."
         )
     if local.ambiguous:
         first = local.utc.astimezone(tz)
         note = (
-            f"{wall:%Y-%m-%d %H:%M} happens twice in {tz.key} (clocks go back that night); "
+            f"{_stamp(wall)} happens twice in {tz.key} (clocks go back that night); "
             f"the first one ({first:%H:%M %Z}, UTC{_offset(first)}) is used."
         )
         return ParsedWhen(at=local.utc, ambiguous=True, note=note)
     return ParsedWhen(at=local.utc)
+
+
+def _stamp(moment: datetime) -> str:
+    """``YYYY-MM-DD HH:MM`` with a four-digit year even for the years 1 to 999."""
+    return f"{moment.year:04d}-{moment:%m-%d %H:%M}"
 
 
 def _offset(moment: datetime) -> str:
@@ -195,17 +213,24 @@ def next_weekly(weekday: int, at: time, tz: ZoneInfo, after: datetime) -> dateti
     """The first instant strictly after ``after`` that is ``weekday`` (0 = Monday) ``at`` in ``tz``.
 
     The wall time is kept across daylight-saving changes; in a gap it is shifted forward by
-    the gap's length, in a fold the first occurrence is taken.
+    the gap's length, in a fold the first occurrence is taken. Raises InvalidWhen (with the
+    sentence) when the calendar ends first (the last days of year 9999).
     """
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), not {weekday}")
-    local_after = after.astimezone(tz)
-    day = local_after.date() + timedelta(days=(weekday - local_after.weekday()) % 7)
-    while True:
-        candidate = _resolve_local(datetime.combine(day, at.replace(tzinfo=None, fold=0)), tz).utc
-        if candidate > after:
-            return candidate
-        day += timedelta(days=7)
+    try:
+        local_after = after.astimezone(tz)
+        day = local_after.date() + timedelta(days=(weekday - local_after.weekday()) % 7)
+        while True:
+            candidate = _resolve_local(datetime.combine(day, at.replace(tzinfo=None, fold=0)), tz).utc
+            if candidate > after:
+                return candidate
+            day += timedelta(days=7)
+    except OverflowError:
+        raise InvalidWhen(
+            f"There is no later {_WEEKDAY_NAMES[weekday]} {at:%H:%M} in {tz.key}: "
+            f"the calendar I can schedule in ends at {_stamp(_LAST)} UTC."
+        ) from None
 
 
 def parse_duration(text: str) -> timedelta:

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
-from bot.scheduling.recurrence import next_weekly
+from bot.scheduling.recurrence import InvalidWhen, next_weekly
 from bot.services.clock import Clock
 from bot.store.ports import Schedules
 from bot.store.rows import Claim, FinalState, RunOutcome, Schedule, ShardSet
@@ -125,11 +125,16 @@ def make_nonce(schedule_id: int, occurrence: datetime) -> str:
 
 
 def following_occurrence(schedule: Schedule, after: datetime) -> datetime | None:
-    """The occurrence after ``after`` for a weekly schedule; None for a one-off."""
+    """The occurrence after ``after`` for a weekly schedule; None for a one-off, and for a weekly
+    one whose next occurrence would fall past the end of the calendar (year 9999)."""
     if schedule.kind != "weekly":
         return None
     assert schedule.weekday is not None and schedule.local_time is not None
-    return next_weekly(schedule.weekday, schedule.local_time, schedule.zone, after)
+    try:
+        return next_weekly(schedule.weekday, schedule.local_time, schedule.zone, after)
+    except InvalidWhen as error:
+        log.warning("Schedule %d has no next occurrence: %s", schedule.id, error)
+        return None
 
 
 @dataclass(order=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -290,3 +291,70 @@ def test_timezone_choices_ranks_exact_then_prefix_then_substring():
     assert timezone_choices("")[0] == "UTC"
     assert len(timezone_choices("a", limit=10)) == 10
     assert timezone_choices("zzzz-no-such") == []
+
+
+# ------------------------------------------------------------------ the ends of the calendar
+# datetime holds 0001-01-01 to 9999-12-31; a local time at either end in a zone off UTC has no
+# UTC instant (issue 10, item 13): refused in a sentence, never an OverflowError.
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("text", "tz", "sentence"),
+    [
+        ("9999-12-31 23:59", LOS_ANGELES, "later than the last time I can schedule (9999-12-31 23:59 UTC)"),
+        ("9999-12-31 20:00", ZoneInfo("America/New_York"), "later than the last time I can schedule"),
+        ("0001-01-01 00:00", TOKYO, "0001-01-01 00:00 in Asia/Tokyo is in the past"),
+        ("0001-01-01 00:00", LOS_ANGELES, "0001-01-01 00:00 in America/Los_Angeles is in the past"),
+    ],
+)
+def test_a_time_at_the_ends_of_the_calendar_is_refused_in_a_sentence(text, tz, sentence):
+    with pytest.raises(InvalidWhen, match=re.escape(sentence)):
+        parse_when_detailed(text, tz, NOW)
+
+
+def test_the_last_minute_of_the_calendar_is_still_a_time():
+    assert parse_when("9999-12-31 23:59", ZoneInfo("UTC"), NOW) == utc(9999, 12, 31, 23, 59)
+    assert parse_when("9999-12-31 23:59", TOKYO, NOW) == utc(9999, 12, 31, 14, 59)
+
+
+def test_no_weekly_occurrence_past_the_end_of_the_calendar():
+    assert next_weekly(4, time(9), TOKYO, utc(9999, 12, 20)) == utc(9999, 12, 24, 0, 0)  # Friday
+    with pytest.raises(InvalidWhen, match="no later Monday 09:00 in America/Los_Angeles"):
+        next_weekly(0, time(9), LOS_ANGELES, utc(9999, 12, 28))
+
+
+_EDGE_DAYS = st.one_of(
+    st.datetimes(datetime(1, 1, 1), datetime(1, 1, 3, 23, 59)),
+    st.datetimes(datetime(9999, 12, 28), datetime(9999, 12, 31, 23, 59)),
+)
+_ZONES = st.sampled_from(
+    [ZoneInfo(name) for name in ("UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Tokyo")]
+    + [LOS_ANGELES, BERLIN, NEW_YORK]
+)
+
+
+@given(wall=_EDGE_DAYS, tz=_ZONES)
+def test_parsing_at_the_ends_of_the_calendar_answers_or_refuses(wall, tz):
+    text = f"{wall.year:04d}-{wall:%m-%d %H:%M}"
+    try:
+        parsed = parse_when_detailed(text, tz, NOW)
+    except InvalidWhen as error:
+        assert str(error).endswith(".")
+    else:
+        assert parsed.at > NOW and parsed.at.tzinfo is UTC
+
+
+@given(
+    after=st.datetimes(datetime(9999, 12, 1), datetime(9999, 12, 31, 23, 59), timezones=st.just(UTC)),
+    weekday=st.integers(0, 6),
+    tz=_ZONES,
+)
+def test_weekly_at_the_end_of_the_calendar_answers_or_refuses(after, weekday, tz):
+    try:
+        following = next_weekly(weekday, time(9), tz, after)
+    except InvalidWhen as error:
+        assert "calendar" in str(error)
+    else:
+        assert following > after and following - after <= timedelta(days=7, hours=2)

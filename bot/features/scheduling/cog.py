@@ -137,7 +137,10 @@ class SchedulingCog(commands.Cog):
             raise UserFacingError(str(error)) from None
         zone = await self._zone(guild_id)
         target = await target_channel(self.bot, interaction, channel)
-        first = next_weekly(weekday.value, at, zone, self.bot.clock.now())
+        try:
+            first = next_weekly(weekday.value, at, zone, self.bot.clock.now())
+        except InvalidWhen as error:  # only at the very end of the calendar
+            raise UserFacingError(str(error)) from None
         created = await self.bot.store.schedules.create_weekly(
             NewWeekly(
                 guild_id=guild_id,
