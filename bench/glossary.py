@@ -15,6 +15,11 @@ the collector paused the same way; the 1.3x target is judged against the paused 
 everything load_library does for a glossary before the first keystroke: parse and validation,
 the search index, and the typo index (Glossary.prepare), all in the loading worker thread.
 
+A server's own glossary (issue 9): a server sees the shared glossary plus the concepts added
+there, searched as one (ServerGlossary). With 10,000 shared and 1,000 of the server's own
+concepts its autocomplete and did-you-mean have the same targets; the baseline beside them is
+the shared glossary alone, timed in the same run.
+
 A pasted page (6,000 characters, the most a string option takes without max_length) must cost
 a keystroke no more than a name does (issue 10, item 7): its autocomplete and did-you-mean are
 timed against the short queries of the same run (same targets), and against the same search
@@ -42,9 +47,11 @@ from bot.content import glossary as glossary_module
 from bot.content.glossary import Glossary, normalise
 from bot.content.glossary_file import load_glossary
 from bot.content.models import Concept, Problem
+from bot.content.server_library import ServerGlossary
 
 SEED = 20261
 TERMS = 10_000
+OWN_TERMS = 1_000  # a server's own concepts, on top of the shared ones
 COMPLETE_QUERIES = 2_000
 SUGGEST_QUERIES = 500
 BASELINE_QUERIES = 300  # ~25 ms each: a sample keeps the run short
@@ -137,6 +144,33 @@ def build_glossary_yaml(rng: random.Random) -> tuple[str, list[tuple[str, str, l
     return "\n".join(lines) + "\n", entries
 
 
+def build_own_concepts(
+    rng: random.Random, shared: list[tuple[str, str, list[str]]]
+) -> tuple[list[Concept], list[tuple[str, str, list[str]]]]:
+    """OWN_TERMS concepts a server added (one alias each), no name shared with the glossary."""
+    used = {normalise(name) for key, term, aliases in shared for name in (key, term, *aliases)}
+    vocabulary = sorted({_word(rng) for _ in range(4_000)})
+    concepts: list[Concept] = []
+    entries: list[tuple[str, str, list[str]]] = []
+
+    def fresh(words: int) -> str:
+        while True:
+            name = " ".join(rng.choice(vocabulary) for _ in range(words))
+            norm = normalise(name)
+            if norm not in used:
+                used.add(norm)
+                return name
+
+    while len(concepts) < OWN_TERMS:
+        term = fresh(rng.choice((1, 2, 2, 3))).title()
+        key = "-".join(normalise(term).split())
+        alias = fresh(rng.choice((1, 2)))
+        definition = " ".join(rng.choice(vocabulary) for _ in range(20)).capitalize() + "."
+        concepts.append(Concept(key=key, term=term, definition=definition, aliases=(alias,)))
+        entries.append((key, term, [alias]))
+    return concepts, entries
+
+
 def _typo(rng: random.Random, text: str, edits: int) -> str:
     chars = list(text)
     for _ in range(edits):
@@ -178,7 +212,7 @@ def complete_queries(rng: random.Random, entries: list[tuple[str, str, list[str]
 
 
 def suggest_queries(
-    rng: random.Random, glossary: Glossary, entries: list[tuple[str, str, list[str]]]
+    rng: random.Random, glossary: Glossary | ServerGlossary, entries: list[tuple[str, str, list[str]]]
 ) -> list[str]:
     queries: list[str] = []
     while len(queries) < SUGGEST_QUERIES:
@@ -350,12 +384,35 @@ def main() -> int:
     print(row.format("  baseline: short did-you-mean (above)", s50, s99, "(same run)"))
     print(row.format(f"  before: autocomplete uncut ({len(unbound)} q)", uc50, uc99, "(no query bound)"))
     print(row.format(f"  before: did-you-mean uncut ({len(unbound)} q)", us50, us99, "(no query bound)"))
+    # A server's view: the shared glossary plus its own 1,000 concepts; queries aim at both.
+    own_concepts, own_entries = build_own_concepts(rng, entries)
+    own = Glossary(own_concepts)
+    own.prepare()
+    server = ServerGlossary(glossary, own)
+    both = entries + own_entries * (TERMS // OWN_TERMS)  # as many queries aim at own as at shared names
+    server_queries = complete_queries(rng, both)
+    server_misses = suggest_queries(rng, server, both)
+    for q in server_queries[:50]:
+        server.complete(q)
+    sc50, sc99 = percentiles(timed(server.complete, server_queries))
+    ss50, ss99 = percentiles(timed(server.suggest, server_misses))
+    own_hits = sum(1 for q in server_queries if any(c.key in own._by_key for c in server.complete(q)[:1]))
+
+    print()
+    print(f"a server's view: {len(entries)} shared + {len(own_concepts)} own concepts    p50         p99")
+    label = f"autocomplete ({len(server_queries)} queries)"
+    print(row.format(label, sc50, sc99, target("p99 <=", TARGET_COMPLETE_P99_MS, " ms", sc99)))
+    label = f"did-you-mean ({len(server_misses)} misses)"
+    print(row.format(label, ss50, ss99, target("p99 <=", TARGET_SUGGEST_P99_MS, " ms", ss99)))
+    print(row.format("  baseline: shared alone, autocomplete", c50, c99, "(same run, above)"))
+    print(row.format("  baseline: shared alone, did-you-mean", s50, s99, "(same run, above)"))
+    print(f"  the server's own concept came first for {own_hits}/{len(server_queries)} queries")
     print()
     print(f"total bench time {time.perf_counter() - started:.1f} s")
     ok = (
         ratio <= TARGET_LOAD_RATIO
-        and max(c99, pc99) <= TARGET_COMPLETE_P99_MS
-        and max(s99, ps99) <= TARGET_SUGGEST_P99_MS
+        and max(c99, pc99, sc99) <= TARGET_COMPLETE_P99_MS
+        and max(s99, ps99, ss99) <= TARGET_SUGGEST_P99_MS
     )
     print("ALL PASS" if ok else "SOME TARGETS FAILED")
     return 0 if ok else 1

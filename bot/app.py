@@ -25,6 +25,7 @@ from bot.content.reload import merge_reload
 from bot.errors import StartupError
 from bot.features.error_handler import handle_app_command_error
 from bot.services.clock import Clock, SystemClock
+from bot.services.server_content import ServerContents
 from bot.store.ports import Store
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,19 @@ class StudyBot(commands.Bot):
         )
         self.settings = settings
         self.store = store
-        self.library = library
+        self.content = ServerContents(store, library)
         self.clock: Clock = clock or SystemClock()
         self._extensions = tuple(extensions)
         self._background: set[asyncio.Task[object]] = set()
+
+    @property
+    def library(self) -> Library:
+        """The shared content (``LESSONS_DIR``); what a server sees is ``await content.view(id)``."""
+        return self.content.shared
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        self.content.shared = library
 
     async def setup_hook(self) -> None:
         self.tree.error(handle_app_command_error)

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.store.ports import Store
 
-_CONCERNS = ("schedules", "posts", "replies", "settings", "bot_state")
+_CONCERNS = ("schedules", "posts", "replies", "settings", "bot_state", "lessons")
 
 
 class _Concern:
@@ -59,6 +59,10 @@ class SeamStore:
     @property
     def bot_state(self) -> Any:
         return self._concerns["bot_state"]
+
+    @property
+    def lessons(self) -> Any:
+        return self._concerns["lessons"]
 
     @property
     def query_count(self) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import itemgetter
 
@@ -27,7 +27,11 @@ from rapidfuzz import fuzz, process
 
 from bot.content.models import Concept
 
-__all__ = ["Glossary", "normalise", "normalise_many"]
+__all__ = ["Glossary", "Rank", "complete_in", "normalise", "normalise_many", "suggest_in"]
+
+# How good an autocomplete answer is, comparable across glossaries: the tier (0 exact, 1 name
+# prefix, 2 word prefix, 3 typo), then the matched name (tiers 1 and 2), then minus the score.
+Rank = tuple[int, str, float]
 
 _DROP = re.compile(r"['’`´.]+")  # apostrophes and dots vanish: "Moore's law" = "moores law", "U.S." = "us"
 _SEPARATORS = re.compile(r"[\W_]+")  # any other punctuation, hyphen, underscore or space is one space
@@ -101,7 +105,6 @@ class Glossary:
         self.concepts: tuple[Concept, ...] = tuple(sorted(concepts, key=lambda c: (c.term.casefold(), c.key)))
         ordered = self.concepts
         self._by_key: dict[str, Concept] = {c.key: c for c in ordered}
-        self._position: dict[str, int] = {c.key: i for i, c in enumerate(ordered)}
 
         # Every name of every concept, normalised, in concept order; a name repeated within one
         # concept (the key is usually the term, hyphenated) counts once, an empty one not at all.
@@ -186,55 +189,51 @@ class Glossary:
         Tiers, in order: the exact name; names starting with the query; names with a word starting
         with the query; then, if room is left, names within a typo or two of it.
         """
-        limit = max(0, min(limit, 25))
-        if limit == 0:
-            return []
-        q = normalise(query[:MAX_QUERY])
+        return complete_in((self,), query, limit)
+
+    def suggest(self, query: str, limit: int = 5) -> list[Concept]:
+        """ "Did you mean": up to ``limit`` (at most 5) concepts whose names are close to ``query``."""
+        return suggest_in((self,), query, limit)
+
+    def ranked_completions(self, q: str, limit: int) -> list[tuple[Rank, Concept]]:
+        """``complete``'s answer for an already normalised ``q`` and a ``limit`` of 1 to 25, each
+        with its rank: ranks order the answers of several glossaries as one (``complete_in``)."""
         if not q:
-            return list(self.concepts[:limit])
-        picked: list[int] = []
+            return [((0, f"{c.term.casefold()}\x00{c.key}", 0.0), c) for c in self.concepts[:limit]]
+        picked: list[tuple[Rank, Concept]] = []
         seen: set[int] = set()
 
-        def take(index: int) -> bool:
+        def take(index: int, rank: Rank) -> bool:
             if index not in seen:
                 seen.add(index)
-                picked.append(index)
+                picked.append((rank, self.concepts[index]))
             return len(picked) >= limit
 
         exact = self._exact.get(q)
         if exact is None:
             exact = self._compact.get(q.replace(" ", ""))
-        if exact is not None and take(exact):
-            return self._out(picked)
-        for ids in (
-            self._prefixed(self._prefix_keys, self._prefix_ids, q),
-            self._prefixed(self._suffix_keys, self._suffix_ids, q),
+        if exact is not None and take(exact, (0, "", 0.0)):
+            return picked
+        for tier, keys, ids in (
+            (1, self._prefix_keys, self._prefix_ids),
+            (2, self._suffix_keys, self._suffix_ids),
         ):
-            for index in ids:
-                if take(index):
-                    return self._out(picked)
+            for name, index in self._prefixed(keys, ids, q):
+                if take(index, (tier, name, 0.0)):
+                    return picked
         if len(q) >= 3:
-            for index, _score in self._fuzzy(q, _COMPLETE_CUTOFF, prefix=True):
-                if take(index):
+            for index, score in self._fuzzy(q, _COMPLETE_CUTOFF, prefix=True):
+                if take(index, (3, "", -score)):
                     break
-        return self._out(picked)
+        return picked
 
-    def suggest(self, query: str, limit: int = 5) -> list[Concept]:
-        """ "Did you mean": up to ``limit`` (at most 5) concepts whose names are close to ``query``."""
-        limit = max(0, min(limit, 5))
-        q = normalise(query[:MAX_QUERY])
-        if not q or limit == 0:
-            return []
-        picked = [index for index, _score in self._fuzzy(q, _SUGGEST_CUTOFF, prefix=False)[:limit]]
-        if len(picked) < limit and len(q) >= 3:
-            # Nothing close as a whole name: a name the query starts, or half-types, will do.
-            for concept in self.complete(q, limit=limit):
-                index = self._position[concept.key]
-                if index not in picked:
-                    picked.append(index)
-                    if len(picked) == limit:
-                        break
-        return self._out(picked)
+    def similar(self, q: str, limit: int) -> list[tuple[float, Concept]]:
+        """Up to ``limit`` concepts whose names are close to the already normalised ``q`` (the
+        first step of "did you mean"), with their similarity (0..100), best first."""
+        return [
+            (score, self.concepts[index])
+            for index, score in self._fuzzy(q, _SUGGEST_CUTOFF, prefix=False)[:limit]
+        ]
 
     def prepare(self) -> None:
         """Build the typo index now rather than on the first query that needs it.
@@ -269,16 +268,13 @@ class Glossary:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _out(self, indices: list[int]) -> list[Concept]:
-        return [self.concepts[i] for i in indices]
-
     @staticmethod
-    def _prefixed(keys: list[str], ids: list[int], prefix: str) -> Iterable[int]:
-        """Concept indices of the names starting with ``prefix``, in name order (lazily)."""
+    def _prefixed(keys: list[str], ids: list[int], prefix: str) -> Iterable[tuple[str, int]]:
+        """The names starting with ``prefix`` and their concept indices, in name order (lazily)."""
         position = bisect_left(keys, prefix)
         end = len(keys)
         while position < end and keys[position].startswith(prefix):
-            yield ids[position]
+            yield keys[position], ids[position]
             position += 1
 
     def _similar_words(self, word: str, *, partial: bool) -> list[int]:
@@ -365,3 +361,58 @@ class Glossary:
             if score >= cutoff and score > scored.get(index, -1.0):
                 scored[index] = score
         return sorted(scored.items(), key=lambda item: (-item[1], item[0]))
+
+
+# -- searching several glossaries as one ------------------------------------------------------
+
+
+def complete_in(layers: Sequence[Glossary], query: str, limit: int = 25) -> list[Concept]:
+    """``Glossary.complete`` over several glossaries as if they were one (a server's glossary is
+    the shared one plus its own): each answers with ranks, and the best ``limit`` win.
+
+    Ties keep the layers' order; a key answered by an earlier layer hides the same key later.
+    """
+    limit = max(0, min(limit, 25))
+    if limit == 0:
+        return []
+    q = normalise(query[:MAX_QUERY])
+    if len(layers) == 1:
+        return [concept for _rank, concept in layers[0].ranked_completions(q, limit)]
+    ranked = [answer for layer in layers for answer in layer.ranked_completions(q, limit)]
+    ranked.sort(key=itemgetter(0))  # stable: equal ranks keep the layers' order
+    return _first_of_each_key((concept for _rank, concept in ranked), limit)
+
+
+def suggest_in(layers: Sequence[Glossary], query: str, limit: int = 5) -> list[Concept]:
+    """``Glossary.suggest`` over several glossaries as one: the closest names of all of them,
+    then, when fewer than ``limit`` are close, names the query starts or half-types."""
+    limit = max(0, min(limit, 5))
+    q = normalise(query[:MAX_QUERY])
+    if not q or limit == 0:
+        return []
+    close = [answer for layer in layers for answer in layer.similar(q, limit)]
+    if len(layers) > 1:
+        close.sort(key=lambda answer: -answer[0])  # stable: equal scores keep the layers' order
+    picked = _first_of_each_key((concept for _score, concept in close), limit)
+    if len(picked) < limit and len(q) >= 3:
+        # Nothing close as a whole name: a name the query starts, or half-types, will do.
+        keys = {concept.key for concept in picked}
+        for concept in complete_in(layers, q, limit):
+            if concept.key not in keys:
+                keys.add(concept.key)
+                picked.append(concept)
+                if len(picked) == limit:
+                    break
+    return picked
+
+
+def _first_of_each_key(concepts: Iterable[Concept], limit: int) -> list[Concept]:
+    picked: list[Concept] = []
+    keys: set[str] = set()
+    for concept in concepts:
+        if concept.key not in keys:
+            keys.add(concept.key)
+            picked.append(concept)
+            if len(picked) == limit:
+                break
+    return picked

@@ -1,5 +1,7 @@
 """The ``lesson:`` option of every command: a lesson of this server, suggested and looked up.
 
+"Of this server": the shared lessons and those added there, never another server's.
+
 One discord.py ``Transformer`` does both halves, so a command declares ``lesson: LessonOption``
 and receives a ``Lesson``; an unknown id never reaches the command body (the error handler
 answers with ``UnknownLesson``'s sentence, privately, before anything is deferred or sent).
@@ -11,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 
-from bot.content.library import Library
 from bot.content.models import Lesson
+from bot.content.server_library import ServerLibrary
 from bot.errors import UnknownLesson
 from bot.features.interaction import Interaction
 from bot.features.moderation import may_suggest
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from bot.app import StudyBot  # noqa: F401  (named in the base class below, as a string)
 
 
-def find_lesson(library: Library, lesson_id: str) -> Lesson:
+def find_lesson(library: ServerLibrary, lesson_id: str) -> Lesson:
     """The lesson this server is served under ``lesson_id``; ``UnknownLesson`` if none."""
     lesson = library.lesson(lesson_id)
     if lesson is None:
@@ -31,7 +33,7 @@ def find_lesson(library: Library, lesson_id: str) -> Lesson:
     return lesson
 
 
-def lessons_matching(library: Library, typed: str) -> list[Lesson]:
+def lessons_matching(library: ServerLibrary, typed: str) -> list[Lesson]:
     """Lessons whose title or id contains what was typed, in queue order."""
     wanted = typed.casefold().strip()
     return [
@@ -51,14 +53,15 @@ class LessonTransformer(app_commands.Transformer["StudyBot"]):
         return LESSON_MAX
 
     async def transform(self, interaction: Interaction, value: str, /) -> Lesson:
-        return find_lesson(interaction.client.library, value)
+        return find_lesson(await interaction.client.content.view(interaction.guild_id), value)
 
     async def autocomplete(
         self, interaction: Interaction, value: int | float | str, /
     ) -> list[app_commands.Choice[int | float | str]]:
         if not await may_suggest(interaction):
             return []
-        matches = lessons_matching(interaction.client.library, typed(str(value), LESSON_MAX))
+        view = await interaction.client.content.view(interaction.guild_id)
+        matches = lessons_matching(view, typed(str(value), LESSON_MAX))
         return [
             app_commands.Choice(name=lesson.title[:CHOICE_NAME], value=lesson.id)
             for lesson in matches[:AUTOCOMPLETE_CHOICES]

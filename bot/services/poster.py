@@ -89,7 +89,8 @@ async def post_lesson(
     bot: StudyBot, channel: PostableChannel, lesson: Lesson, plan: PostPlan = PostPlan()
 ) -> Post:
     check_can_post(channel)
-    rendered = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
+    view = await bot.content.view(channel.guild.id)
+    rendered = render_lesson(lesson, view.concept_of(lesson))
 
     def announce(message: discord.Message | discord.PartialMessage, thread: discord.Thread) -> None:
         # The moment the thread exists, not once the post is recorded: members may answer

@@ -36,7 +36,8 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
     """
     posted = await bot.store.posts.posted_lesson_ids(guild_id)
     booked = booked_lessons(await bot.store.schedules.pending(guild_id))
-    return next(iter(lesson_queue(bot.library.lessons, posted, booked)), None)
+    view = await bot.content.view(guild_id)
+    return next(iter(lesson_queue(view.lessons, posted, booked)), None)
 
 
 class ScheduledPoster:
@@ -119,7 +120,7 @@ class ScheduledPoster:
     async def _lesson(self, schedule: Schedule) -> Lesson | None:
         if schedule.kind == "once":
             assert schedule.lesson_id is not None
-            lesson = self.bot.library.lesson(schedule.lesson_id)
+            lesson = (await self.bot.content.view(schedule.guild_id)).lesson(schedule.lesson_id)
             if lesson is None:
                 raise PermanentPostError(
                     f"The lesson “{schedule.lesson_id}” no longer exists in the content."

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from bot.content.glossary import Glossary
+from bot.content.server_library import ServerGlossary
 
 PAGE = ("neural network supply chain export controls " * 150)[:6000]
 
@@ -25,9 +25,9 @@ def searched(harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     settings_cog = sys.modules[type(harness.bot.get_cog("SettingsCog")).__module__]
     lesson_option = sys.modules["bot.features.lesson_option"]
     seen: list[str] = []
-    complete = Glossary.complete
+    complete = ServerGlossary.complete  # what a server's /concept searches
 
-    def spy_complete(self: Glossary, query: str, limit: int = 25) -> list:
+    def spy_complete(self: ServerGlossary, query: str, limit: int = 25) -> list:
         seen.append(query)
         return complete(self, query, limit)
 
@@ -43,7 +43,7 @@ def searched(harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
         seen.append(typed)
         return matching(library, typed)
 
-    monkeypatch.setattr(Glossary, "complete", spy_complete)
+    monkeypatch.setattr(ServerGlossary, "complete", spy_complete)
     monkeypatch.setattr(settings_cog, "timezone_choices", spy_zones)
     monkeypatch.setattr(lesson_option, "lessons_matching", spy_matching)
     return seen

@@ -159,7 +159,7 @@ class DiscussionCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.writer.flush()
         rows = await self.bot.store.replies.for_thread(post.thread_id) if post.thread_id else []
-        known = self.bot.library.lesson(post.lesson_id)
+        known = (await self.bot.content.view(post.guild_id)).lesson(post.lesson_id)
         title = known.title if known else post.lesson_id
         if format == "csv":
             text, filename = replies_csv(rows), f"{post.lesson_id}-replies.csv"
@@ -189,7 +189,7 @@ class DiscussionCog(commands.Cog):
         else:
             threads = [p.thread_id for p in await self.bot.store.posts.for_lesson(guild_id, post.lesson_id)]
             figures = await self.bot.store.replies.stats(guild_id, [t for t in threads if t is not None])
-            known = self.bot.library.lesson(post.lesson_id)
+            known = (await self.bot.content.view(guild_id)).lesson(post.lesson_id)
             title = f"Discussion statistics: {known.title if known else post.lesson_id}"
         embed = render_stats(
             title[:256],

@@ -1,4 +1,4 @@
-"""/concept and /concepts."""
+"""/concept and /concepts: the shared glossary plus this server's own concepts."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ class GlossaryCog(commands.Cog):
     @app_commands.command(name="concept", description="Explain a concept from the study group's glossary.")
     @app_commands.describe(term="The concept to look up (start typing for suggestions)")
     async def concept(self, interaction: Interaction, term: TermOption) -> None:
-        glossary = self.bot.library.glossary
+        view = await self.bot.content.view(interaction.guild_id)
+        glossary = view.glossary
         entry = glossary.get(term) or glossary.find(term)
         if entry is None:
             await interaction.response.send_message(
@@ -35,20 +36,22 @@ class GlossaryCog(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        embed, view = concept_message(self.bot, entry)
-        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        embed, buttons = concept_message(view, entry)
+        await interaction.response.send_message(embed=embed, view=buttons, allowed_mentions=NO_MENTIONS)
 
     @concept.autocomplete("term")
     async def concept_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        matches = self.bot.library.glossary.complete(typed(current, TERM_MAX), limit=AUTOCOMPLETE_CHOICES)
+        view = await self.bot.content.view(interaction.guild_id)
+        matches = view.glossary.complete(typed(current, TERM_MAX), limit=AUTOCOMPLETE_CHOICES)
         return [app_commands.Choice(name=c.term[:CHOICE_NAME], value=c.key) for c in matches]
 
     @app_commands.command(name="concepts", description="Browse the glossary, page by page.")
     @app_commands.describe(tag="Only concepts with this tag")
     async def concepts(self, interaction: Interaction, tag: TagOption | None = None) -> None:
-        glossary = self.bot.library.glossary
+        view = await self.bot.content.view(interaction.guild_id)
+        glossary = view.glossary
         if tag is not None and not glossary.with_tag(tag):
             known = ", ".join(glossary.tags()[:15])
             await interaction.response.send_message(
@@ -57,13 +60,14 @@ class GlossaryCog(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        embed, view = concepts_page(self.bot, 1, tag)
-        await interaction.response.send_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
+        embed, buttons = concepts_page(view, 1, tag)
+        await interaction.response.send_message(embed=embed, view=buttons, allowed_mentions=NO_MENTIONS)
 
     @concepts.autocomplete("tag")
     async def tag_autocomplete(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = typed(current, TAG_MAX).casefold()
-        tags = [tag for tag in self.bot.library.glossary.tags() if wanted in tag.casefold()]
+        view = await self.bot.content.view(interaction.guild_id)
+        tags = [tag for tag in view.glossary.tags() if wanted in tag.casefold()]
         return [app_commands.Choice(name=tag, value=tag) for tag in tags[:AUTOCOMPLETE_CHOICES]]

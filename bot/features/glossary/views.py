@@ -1,7 +1,8 @@
 """Buttons under a concept and under a glossary page.
 
 They are persistent (``DynamicItem``): their whole state lives in the ``custom_id``, so they keep
-working after a restart and the bot holds no per-message state. discord.py types an item's
+working after a restart and the bot holds no per-message state. What a button opens is looked up
+in the content of the server it is clicked in. discord.py types an item's
 interaction for any client (``Interaction[ClientT]``), so the overrides take ``Interaction[Any]``
 and name the client's type where they read it.
 """
@@ -15,6 +16,7 @@ import discord
 
 from bot.content.glossary_file import TAG_LIMIT
 from bot.content.models import Concept, Lesson
+from bot.content.server_library import ServerLibrary
 from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.render.concept import render_concept, render_concepts_page
 from bot.render.lesson import render_lesson
@@ -44,19 +46,20 @@ class ConceptButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"c
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ConceptButton:
         bot: StudyBot = interaction.client
-        concept = bot.library.glossary.get(match["key"])
+        concept = (await bot.content.view(interaction.guild_id)).glossary.get(match["key"])
         button = cls(concept or Concept(key=match["key"], term=match["key"], definition=""))
         return button
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: StudyBot = interaction.client
-        concept = bot.library.glossary.get(self.key)
+        content = await bot.content.view(interaction.guild_id)
+        concept = content.glossary.get(self.key)
         if concept is None:
             await interaction.response.send_message(
                 "That concept is no longer in the glossary.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        embed, view = concept_message(bot, concept)
+        embed, view = concept_message(content, concept)
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )
@@ -82,19 +85,20 @@ class LessonButton(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> LessonButton:
         bot: StudyBot = interaction.client
-        lesson = bot.library.lesson(match["id"])
+        lesson = (await bot.content.view(interaction.guild_id)).lesson(match["id"])
         button = cls(lesson or Lesson(id=match["id"], title=match["id"], prompt="", concept="", opening=""))
         return button
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: StudyBot = interaction.client
-        lesson = bot.library.lesson(self.lesson_id)
+        content = await bot.content.view(interaction.guild_id)
+        lesson = content.lesson(self.lesson_id)
         if lesson is None:
             await interaction.response.send_message(
                 "That lesson is no longer available.", ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        post = render_lesson(lesson, bot.library.glossary.get(lesson.concept))
+        post = render_lesson(lesson, content.concept_of(lesson))
         first, *rest = post.messages
         await interaction.response.send_message(
             embeds=to_embeds(first), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -132,15 +136,16 @@ class ConceptsPageButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot: StudyBot = interaction.client
-        embed, view = concepts_page(bot, self.page, self.tag or None)
+        content = await bot.content.view(interaction.guild_id)
+        embed, view = concepts_page(content, self.page, self.tag or None)
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_MENTIONS)
 
 
-def concept_message(bot: StudyBot, concept: Concept) -> tuple[discord.Embed, discord.ui.View]:
+def concept_message(content: ServerLibrary, concept: Concept) -> tuple[discord.Embed, discord.ui.View]:
     """The concept's embed and its buttons: related concepts, then the lessons that teach it."""
-    glossary = bot.library.glossary
+    glossary = content.glossary
     related = [c for c in (glossary.get(key) for key in concept.related) if c is not None]
-    lessons = bot.library.lessons_teaching(concept.key)
+    lessons = content.lessons_teaching(concept.key)
     embed = discord.Embed.from_dict(render_concept(concept, related, lessons))
     view = discord.ui.View(timeout=None)
     for item in [*(LessonButton(lesson) for lesson in lessons), *(ConceptButton(c) for c in related)][
@@ -150,8 +155,10 @@ def concept_message(bot: StudyBot, concept: Concept) -> tuple[discord.Embed, dis
     return embed, view
 
 
-def concepts_page(bot: StudyBot, page: int, tag: str | None) -> tuple[discord.Embed, discord.ui.View]:
-    glossary = bot.library.glossary
+def concepts_page(
+    content: ServerLibrary, page: int, tag: str | None
+) -> tuple[discord.Embed, discord.ui.View]:
+    glossary = content.glossary
     concepts = glossary.with_tag(tag) if tag else glossary.concepts
     pages = max(1, -(-len(concepts) // CONCEPTS_PER_PAGE))
     page = min(max(page, 1), pages)

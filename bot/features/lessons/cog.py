@@ -40,15 +40,16 @@ class LessonsCog(commands.Cog):
     @app_commands.describe(lesson="The lesson (start typing for suggestions)")
     async def show(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
         guild_id = require_guild(interaction)
+        view = await self.bot.content.view(guild_id)
         chosen = lesson
         if chosen is None:
             latest = await self.bot.store.posts.latest(guild_id)
             if latest is None:
                 raise UserFacingError("No lesson has been posted in this server yet. Try /lesson list.")
-            chosen = find_lesson(self.bot.library, latest.lesson_id)
+            chosen = find_lesson(view, latest.lesson_id)
         earlier = await self.bot.store.posts.for_lesson(guild_id, chosen.id)
         post = earlier[-1] if earlier else None
-        rendered = render_lesson(chosen, self.bot.library.glossary.get(chosen.concept))
+        rendered = render_lesson(chosen, view.concept_of(chosen))
         note = (
             f"Discussion: <#{post.thread_id}>"
             if post and post.thread_id
@@ -69,7 +70,7 @@ class LessonsCog(commands.Cog):
         posted = {p.lesson_id: p.posted_at for p in await self.bot.store.posts.in_guild(guild_id)}
         pending = await self.bot.store.schedules.pending(guild_id)
         states = lesson_states(
-            self.bot.library.lessons,
+            (await self.bot.content.view(guild_id)).lessons,
             posted,
             booked_lessons(pending),
             [s.next_run for s in pending if s.kind == "weekly" and s.next_run],

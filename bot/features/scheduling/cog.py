@@ -171,9 +171,10 @@ class SchedulingCog(commands.Cog):
     @is_moderator()
     async def list_(self, interaction: Interaction) -> None:
         guild_id = require_guild(interaction)
+        view = await self.bot.content.view(guild_id)
         lines = []
         for item in await self.bot.store.schedules.listable(guild_id):
-            lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
+            lesson = view.lesson(item.lesson_id) if item.lesson_id else None
             lines.append(
                 ScheduleLine(
                     id=item.id,
@@ -213,10 +214,11 @@ class SchedulingCog(commands.Cog):
         if interaction.guild_id is None:
             return []
         wanted = current.strip().lstrip("#").casefold()
+        view = await self.bot.content.view(interaction.guild_id)
         choices = []
         # Missed and failed schedules too: cancelling is how a moderator clears them from the list.
         for item in await self.bot.store.schedules.listable(interaction.guild_id):
-            lesson = self.bot.library.lesson(item.lesson_id) if item.lesson_id else None
+            lesson = view.lesson(item.lesson_id) if item.lesson_id else None
             what = lesson.title if lesson else "next in queue"
             when = weekly_rule(item) or (
                 f"{item.next_run:%Y-%m-%d %H:%M} UTC" if item.next_run else item.state
