@@ -50,7 +50,7 @@ from discord.state import ConnectionState
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.features.discussion.collector import ReplyCollector, reply_from_message
+from bot.features.discussion.collector import ReplyCollector, ReplyMaker
 from bot.store import open_store
 from bot.store.reply_writer import ReplyWriter
 from bot.store.rows import Reply
@@ -302,8 +302,9 @@ def main() -> int:
     build_start = time.perf_counter()
     messages = build_messages(args.messages)
     build_time = time.perf_counter() - build_start
-    expected = sum(1 for m in messages if reply_from_message(m) is not None)
-    rows = [raw_row(r) for m in messages if (r := reply_from_message(m)) is not None]
+    replies = [r for m in messages if (r := ReplyMaker().reply(m)) is not None]
+    expected = len(replies)
+    rows = [raw_row(r) for r in replies]
     gc.collect()
     gc.freeze()
 

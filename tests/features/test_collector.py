@@ -13,7 +13,7 @@ import discord
 import pytest
 from discord.state import ConnectionState
 
-from bot.features.discussion.collector import ReplyCollector, reply_from_message
+from bot.features.discussion.collector import ReplyCollector, ReplyMaker
 from bot.store.reply_writer import ReplyWriter
 from bot.store.rows import NewPost
 
@@ -338,26 +338,31 @@ async def test_a_burst_of_2000_thread_messages_is_all_stored(fake, store, writer
     assert len(await stored(store)) == 2000
 
 
-@pytest.mark.parametrize("n", [0, 1, 7, 999, 1000, 2999])
+@pytest.mark.parametrize("n", [0, 1, 7, 999, 1000, 2999, 27_027])
 def test_a_reply_carries_the_messages_own_fields_and_times(fake, n):
     edited = payload(n, "changed", nick="Ada" if n % 2 else None)
     if n % 3:
         edited["edited_timestamp"] = "2026-11-19T08:00:00.654321+00:00"
     message = fake.message(edited)
-    reply = reply_from_message(message)
+    maker = ReplyMaker()
+    first = maker.reply(message)
+    reply = maker.reply(message)  # its second is cached now
+    assert reply == first
     assert reply is not None
     assert (reply.message_id, reply.thread_id, reply.guild_id) == (message.id, THREAD, GUILD)
     assert (reply.author_id, reply.author_name) == (message.author.id, message.author.display_name)
     assert reply.content == "changed" and reply.attachments == ()
     assert reply.created_at == message.created_at  # the snowflake's time, computed directly
+    assert reply.created_at.tzinfo is UTC
     assert reply.edited_at == message.edited_at
 
 
 def test_a_reply_keeps_attachment_urls_exactly(fake):
     urls = ("https://cdn.example/ünï cödé.png", 'https://x/"quoted"\\back.pdf', "https://x/\u2028tab\t.txt")
-    reply = reply_from_message(fake.message(payload(5, attachments=urls)))
+    maker = ReplyMaker()
+    reply = maker.reply(fake.message(payload(5, attachments=urls)))
     assert reply is not None and reply.attachments == urls
-    assert reply_from_message(fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))) is None
+    assert maker.reply(fake.message(payload(1, author=user(BOT_USER, "studybot", bot=True)))) is None
 
 
 # ---------------------------------------------------------------------------------------- gaps

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -37,31 +37,52 @@ _MEMBER_TYPES = frozenset(
 )
 
 
-def reply_from_message(message: discord.Message) -> Reply | None:
-    """The reply to store for a thread message, or None for messages that are not members' replies.
+# Each millisecond of a second, to add to that second's datetime (cheaper than making a new one).
+_MILLISECONDS = tuple(timedelta(milliseconds=milli) for milli in range(1000))
 
-    Runs for every message of a lesson thread, so it reads each attribute once and computes the
-    creation time from the snowflake itself, as ``message.created_at`` does, without the calls.
+
+class ReplyMaker:
+    """Turns thread messages into replies; called for every message of a lesson thread, so it
+    reads each attribute once, and computes the creation time from the snowflake itself (as
+    ``message.created_at`` does) from a per-second cache instead of making a datetime each time.
     """
-    author = message.author
-    if author.bot or message.type not in _MEMBER_TYPES:
-        return None
-    guild = message.guild
-    if guild is None:
-        return None
-    message_id = message.id
-    attachments = message.attachments
-    return Reply(
-        message_id,
-        message.channel.id,
-        guild.id,
-        author.id,
-        author.display_name,
-        message.content,
-        tuple([a.url for a in attachments]) if attachments else (),
-        datetime.fromtimestamp(((message_id >> 22) + DISCORD_EPOCH_MS) / 1000, UTC),
-        message.edited_at,
-    )
+
+    __slots__ = ("_seconds",)
+
+    def __init__(self) -> None:
+        self._seconds: dict[int, datetime] = {}
+
+    def reply(self, message: discord.Message) -> Reply | None:
+        """The reply to store for a message, or None for messages that are not members' replies."""
+        author = message.author
+        if author.bot or message.type not in _MEMBER_TYPES:
+            return None
+        guild = message.guild
+        if guild is None:
+            return None
+        message_id = message.id
+        second, milli = divmod((message_id >> 22) + DISCORD_EPOCH_MS, 1000)
+        base = self._seconds.get(second)
+        if base is None:
+            base = self._second(second)
+        attachments = message.attachments
+        return Reply(
+            message_id,
+            message.channel.id,
+            guild.id,
+            author.id,
+            author.display_name,
+            message.content,
+            tuple([a.url for a in attachments]) if attachments else (),
+            base + _MILLISECONDS[milli],
+            message.edited_at,
+        )
+
+    def _second(self, second: int) -> datetime:
+        if len(self._seconds) >= 4096:
+            self._seconds.clear()
+        base = self._seconds[second] = datetime.fromtimestamp(second, UTC)
+        return base
 
 
 class ReplyCollector:
@@ -82,6 +103,7 @@ class ReplyCollector:
         # Per thread, the newest message seen (any author, live or in history): where reading
         # resumes after a gap. One dict store per message on the hot path.
         self._seen: dict[int, int] = {}
+        self._maker = ReplyMaker()
 
     # -- which threads ---------------------------------------------------------------------------
 
@@ -145,7 +167,7 @@ class ReplyCollector:
         if thread_id not in self._threads:
             return
         self._seen[thread_id] = message.id
-        reply = reply_from_message(message)
+        reply = self._maker.reply(message)
         if reply is not None:
             self.writer.add(reply)
 
@@ -217,7 +239,7 @@ class ReplyCollector:
         newest = latest
         async for message in thread.history(limit=None, after=after, oldest_first=True):
             newest = message.id
-            reply = reply_from_message(message)
+            reply = self._maker.reply(message)
             if reply is not None:
                 self.writer.add(reply)
                 count += 1

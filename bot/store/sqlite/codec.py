@@ -8,6 +8,7 @@ equal instants are equal text (claims compare ``next_run = ?``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 
@@ -61,11 +62,31 @@ class UtcTexts:
         if when.tzinfo is UTC:
             micro = when.microsecond
             if micro % 1000 == 0:
-                second = int(when.timestamp())
-                prefix = self._seconds.get(second)
+                prefix = self._seconds.get(int(when.timestamp()))
                 if prefix is None:
-                    if len(self._seconds) >= 4096:
-                        self._seconds.clear()
-                    prefix = self._seconds[second] = when.replace(microsecond=0).isoformat()[:19]
+                    prefix = self._remember(when)
                 return prefix + _MILLISECOND_TAILS[micro // 1000]
         return to_text(when)
+
+    def many(self, whens: Iterable[datetime]) -> list[str]:
+        """``[self(when) for when in whens]``, with the common case inlined (a call per reply
+        costs as much as the lookup)."""
+        seconds = self._seconds
+        tails = _MILLISECOND_TAILS
+        texts = []
+        append = texts.append
+        for when in whens:
+            micro = when.microsecond
+            if when.tzinfo is UTC and not micro % 1000:
+                prefix = seconds.get(int(when.timestamp()))
+                if prefix is not None:
+                    append(prefix + tails[micro // 1000])
+                    continue
+            append(self(when))
+        return texts
+
+    def _remember(self, when: datetime) -> str:
+        if len(self._seconds) >= 4096:
+            self._seconds.clear()
+        prefix = self._seconds[int(when.timestamp())] = when.replace(microsecond=0).isoformat()[:19]
+        return prefix

@@ -8,9 +8,8 @@ and backfill arrive in: the upsert and the edit both compare ``edited_at``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -57,12 +56,12 @@ def _urls_json(urls: Sequence[str]) -> str:
     return "[" + ", ".join([encode_basestring_ascii(url) for url in urls]) + "]"
 
 
-def _flat_params(replies: Sequence[Reply], text: Callable[[datetime], str]) -> list[object]:
+def _flat_params(replies: Sequence[Reply], texts: UtcTexts) -> list[object]:
     """The replies' row parameters, in ``_COLUMNS`` order, one after the other: the parameters of
     one multi-row upsert. Runs once per reply stored, so it is written for speed."""
     params: list[object] = []
     extend = params.extend
-    for reply in replies:
+    for reply, created in zip(replies, texts.many([reply.created_at for reply in replies]), strict=True):
         attachments = reply.attachments
         edited = reply.edited_at
         extend(
@@ -74,8 +73,8 @@ def _flat_params(replies: Sequence[Reply], text: Callable[[datetime], str]) -> l
                 reply.author_name,
                 reply.content,
                 _urls_json(attachments) if attachments else "[]",
-                text(reply.created_at),
-                None if edited is None else text(edited),
+                created,
+                None if edited is None else texts(edited),
             )
         )
     return params
@@ -104,7 +103,7 @@ class _Statement:
     many: bool = False
 
 
-def _statements(batch: Sequence[ReplyChanges], text: Callable[[datetime], str]) -> list[_Statement]:
+def _statements(batch: Sequence[ReplyChanges], texts: UtcTexts) -> list[_Statement]:
     """The statements applying a batch, in order: per group the deletes, the upserts (multi-row,
     up to ``ROWS_PER_STATEMENT`` a statement), the edits, the thread's deletion."""
     statements: list[_Statement] = []
@@ -114,7 +113,7 @@ def _statements(batch: Sequence[ReplyChanges], text: Callable[[datetime], str]) 
         upserts = changes.upserts
         for start in range(0, len(upserts), ROWS_PER_STATEMENT):
             part = upserts[start : start + ROWS_PER_STATEMENT]
-            statements.append(_Statement(_upsert_sql(len(part)), _flat_params(part, text)))
+            statements.append(_Statement(_upsert_sql(len(part)), _flat_params(part, texts)))
         if changes.edits:
             rows = []
             for edit in changes.edits:

@@ -42,5 +42,8 @@ def test_text_sorts_like_the_instant(a, b):
 @given(st.lists(instants, max_size=20), st.integers(min_value=0, max_value=999))
 def test_the_fast_form_writes_exactly_what_to_text_writes(whens, milli):
     texts = UtcTexts()
-    for when in [*whens, *(w.astimezone(UTC).replace(microsecond=milli * 1000) for w in whens)]:
+    everything = [*whens, *(w.astimezone(UTC).replace(microsecond=milli * 1000) for w in whens)]
+    for when in everything:
         assert texts(when) == to_text(when)
+    assert texts.many(everything) == [to_text(when) for when in everything]  # now from the cache
+    assert UtcTexts().many(everything) == [to_text(when) for when in everything]
