@@ -34,6 +34,7 @@ from bot.content.article_lines import (
     is_separator,
     known_part,
     lead_quote,
+    markdown_heading,
     opens_quote,
     quote_author_line,
     single_line,
@@ -109,7 +110,6 @@ _DEBRIS_AFTER_FOOTER = 60  # a short line after the footer is page furniture, a 
 _TITLE_WORDS = 25
 _TERM_WORDS = 8
 _NAME_JOINERS = frozenset({"&", "and", "of", "for", "the", "to", "in", "on", "at", "de", "von", "van"})
-_MD_HEADING = re.compile(r" {0,3}#{1,6}[ \t]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,8 +330,8 @@ def _read_parts(reading: _Reading, markers: dict[Part, tuple[int, str]], content
         body = list(range(index + 1, max(end, index + 1)))
         for i in body:
             line = reading.lines[i]
-            if i not in reading.fenced and _MD_HEADING.match(line.text):
-                heading = heading_words(line.text)[0]
+            heading = markdown_heading(line.text) if i not in reading.fenced else None
+            if heading is not None:
                 message = LATE_HEADING.format(heading=heading, line=line.number, part=part.value)
                 reading.problems.append(message)
         number = reading.lines[index].number

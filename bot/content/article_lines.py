@@ -20,9 +20,13 @@ __all__ = [
     "heading_words",
     "is_debris",
     "is_heading_candidate",
+    "is_list_item",
+    "is_marked_heading",
     "is_separator",
     "known_part",
     "lead_quote",
+    "markdown_heading",
+    "opens_quote",
     "quote_author_line",
     "single_line",
     "starts_lowercase",
@@ -154,6 +158,14 @@ def known_part(text: str) -> tuple[Part, str] | None:
 
 
 _PART_NAMES = {"summary": "SUMMARY", "prompt": "PROMPT", "concept": "CONCEPT"}
+
+
+def markdown_heading(text: str) -> str | None:
+    """The words of a Markdown heading line (``## Looking ahead``), None for any other line."""
+    heading = _MD_HEADING.fullmatch(text)
+    if heading is None:
+        return None
+    return heading_words(text)[0] or None
 
 
 def is_marked_heading(text: str) -> bool:
