@@ -36,6 +36,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.features.discussion",
     "bot.features.settings",
     "bot.features.scheduling",
+    "bot.features.library",
 )
 _COMMANDS_HASH_KEY = "global_commands_sha256"
 

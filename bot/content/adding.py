@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.content.article import Article
+from bot.content.article import Article, parse_article
 from bot.content.glossary import normalise
 from bot.content.lesson_file import glossary_entry_text, lesson_file_text, lesson_id
 from bot.content.lessons import parse_lesson
@@ -28,7 +28,27 @@ from bot.content.library import Library
 from bot.content.models import Concept, Lesson, Problem
 from bot.content.server_library import OwnContent, ServerLibrary
 
-__all__ = ["Draft", "ExportFiles", "draft_lesson", "export_files", "read_own_content", "title_key"]
+__all__ = [
+    "FILE_LIMIT",
+    "FORM_LIMIT",
+    "Draft",
+    "ExportFiles",
+    "article_file_problem",
+    "decode_article_file",
+    "draft_lesson",
+    "export_files",
+    "read_article",
+    "read_own_content",
+    "title_key",
+]
+
+FORM_LIMIT = 4000  # characters: Discord's limit for one text input, so one pasted article
+FILE_LIMIT = 100 * 1024  # bytes of UTF-8 text in an uploaded article file
+
+TITLE_TAKEN = (
+    "this server already has a lesson titled {title} ({lesson_id}): "
+    "change it with /library edit, or give this article another title."
+)
 
 
 def title_key(title: str) -> str:
@@ -69,6 +89,24 @@ def draft_lesson(
         wanted = _free_id(lesson_id(day, article.lesson.title), view)
         lesson = replace(article.lesson, id=wanted, date=day, concept=concept.key)
     return Draft(lesson, concept, defines, lesson_file_text(lesson))
+
+
+def read_article(
+    text: str, view: ServerLibrary, *, day: dt.date, editing: Lesson | None = None
+) -> tuple[Draft | None, list[str]]:
+    """The article ``text`` as a lesson of this server, or None and one sentence per problem.
+
+    Besides the parser's problems: a title that is already one of the server's own lessons
+    (other than ``editing``) is refused, since two lessons of one queue must be told apart.
+    """
+    article, problems = parse_article(text)
+    if article is None:
+        return None, problems
+    wanted = title_key(article.lesson.title)
+    for lesson in view.own.lessons:
+        if title_key(lesson.title) == wanted and (editing is None or lesson.id != editing.id):
+            return None, [TITLE_TAKEN.format(title=f"“{lesson.title}”", lesson_id=lesson.id)]
+    return draft_lesson(article, view, day=day, editing=editing), []
 
 
 def _free_id(wanted: str, view: ServerLibrary) -> str:
@@ -127,3 +165,43 @@ def export_files(
     placed = replace(lesson, date=None, week=max(weeks, default=0) + 1)
     entry = glossary_entry_text(concept) if own_concept and concept is not None else None
     return ExportFiles(f"{lesson.id}.md", lesson_file_text(placed), entry)
+
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+
+
+def article_file_problem(name: str, size: int, content_type: str | None) -> str | None:
+    """Why a file cannot be an article, judged before it is downloaded; None if it may be one."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in ARTICLE_SUFFIXES:
+        return "only .txt and .md files can be added as an article; save the article as text, or paste it."
+    if size > FILE_LIMIT:
+        return f"the file is {_kb(size)}; an article file holds at most {_kb(FILE_LIMIT)} of text."
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    if kind and not kind.startswith("text/") and kind != "application/octet-stream":
+        return f"the file is {kind}, not text; save the article as a .txt or .md file."
+    return None
+
+
+def decode_article_file(data: bytes) -> tuple[str | None, str | None]:
+    """The text of a downloaded article file, or None and why it is not one (UTF-8 text only)."""
+    if len(data) > FILE_LIMIT:
+        return None, f"the file is {_kb(len(data))}; an article file holds at most {_kb(FILE_LIMIT)} of text."
+    if b"\x00" in data:
+        return None, "the file holds binary data, not text; save the article as a .txt or .md file."
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, (
+            f"the file is not UTF-8 text (byte {error.start + 1} cannot be read); "
+            "save it as UTF-8, which every editor offers."
+        )
+    if not text.strip():
+        return None, "the file is empty."
+    return text, None
+
+
+def _kb(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.1f} KB".replace(".0 KB", " KB")

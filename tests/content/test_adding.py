@@ -6,7 +6,17 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from bot.content.adding import draft_lesson, export_files, read_own_content, title_key
+import pytest
+
+from bot.content.adding import (
+    article_file_problem,
+    decode_article_file,
+    draft_lesson,
+    export_files,
+    read_article,
+    read_own_content,
+    title_key,
+)
 from bot.content.article import parse_article
 from bot.content.glossary import Glossary
 from bot.content.library import Library, load_library
@@ -160,3 +170,66 @@ def test_an_export_of_a_lesson_teaching_a_shared_concept_has_no_glossary_entry()
     draft = draft_lesson(seed_article(), ServerLibrary(shipped), day=DAY)
     files = export_files(draft.lesson, draft.concept, shared=shipped, own_concept=False)
     assert files.glossary_entry is None
+
+
+def test_a_title_already_among_the_servers_lessons_is_a_problem_but_not_when_editing_it():
+    first = draft_lesson(seed_article(), ServerLibrary(variants()), day=DAY)
+    view = own_view(variants(), first)
+    text = SEED.read_text(encoding="utf-8").replace("Russia’s", "Russia's")  # same title, other quote
+    draft, problems = read_article(text, view, day=DAY)
+    assert draft is None
+    assert problems == [
+        "this server already has a lesson titled “Whither Russia’s AI ambition” "
+        "(2026-11-whither-russias-ai-ambition): change it with /library edit, "
+        "or give this article another title."
+    ]
+    draft, problems = read_article(text, view, day=DAY, editing=first.lesson)
+    assert problems == [] and draft is not None and draft.lesson.id == first.lesson.id
+
+
+def test_a_shared_lessons_title_is_no_problem():
+    shipped, _ = load_library(LESSONS)
+    draft, problems = read_article(SEED.read_text(encoding="utf-8"), ServerLibrary(shipped), day=DAY)
+    assert problems == [] and draft is not None
+
+
+def test_an_article_with_problems_gives_the_parsers_sentences():
+    text = SEED.read_text(encoding="utf-8").replace("Food for thought\n", "")
+    draft, problems = read_article(text, ServerLibrary(variants()), day=DAY)
+    assert draft is None and any("no Food for thought question found" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "content_type", "expected"),
+    [
+        ("week.txt", 10, "text/plain; charset=utf-8", None),
+        ("WEEK.MD", 10, None, None),
+        ("week.md", 100 * 1024, "application/octet-stream", None),
+        ("week.pdf", 10, "application/pdf", "only .txt and .md files"),
+        ("week", 10, None, "only .txt and .md files"),
+        (
+            "week.txt",
+            100 * 1024 + 1,
+            "text/plain",
+            "the file is 100 KB; an article file holds at most 100 KB",
+        ),
+        ("week.txt", 250 * 1024, "text/plain", "the file is 250 KB"),
+        ("cat.txt", 10, "image/png", "the file is image/png, not text"),
+    ],
+)
+def test_which_files_may_be_articles(name, size, content_type, expected):
+    problem = article_file_problem(name, size, content_type)
+    if expected is None:
+        assert problem is None
+    else:
+        assert problem is not None and expected in problem
+
+
+def test_a_file_is_read_as_utf8_text_or_refused_with_the_reason():
+    assert decode_article_file("Café\r\n".encode()) == ("Café\r\n", None)
+    assert decode_article_file("\ufeffTitle".encode()) == ("Title", None)  # a byte order mark goes
+    text, problem = decode_article_file("Café".encode("latin-1"))
+    assert text is None and "not UTF-8 text (byte 4" in problem
+    assert decode_article_file(b"Title\x00\x01")[1].startswith("the file holds binary data")
+    assert decode_article_file(b"  \n ")[1] == "the file is empty."
+    assert "at most 100 KB" in decode_article_file(b"x" * (100 * 1024 + 1))[1]

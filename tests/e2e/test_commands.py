@@ -22,10 +22,11 @@ EXPECTED = {
         "cancel": ["id"],
     },
     "export": {"": ["lesson", "format"]},
+    "library": {"add": ["file"], "edit": ["lesson"], "remove": ["lesson"], "export": ["lesson"]},
     "stats": {"": ["lesson"]},
     "settings": {"show": [], "timezone": ["tz"], "channel": ["channel"], "modrole": ["role"]},
 }
-MODERATOR_COMMANDS = {"post", "schedule", "export", "settings"}
+MODERATOR_COMMANDS = {"library", "post", "schedule", "export", "settings"}
 
 
 def _shape(command):
@@ -93,6 +94,9 @@ async def test_autocompleted_options(harness):
         "settings timezone:tz",
         "export:lesson",
         "stats:lesson",
+        "library edit:lesson",
+        "library remove:lesson",
+        "library export:lesson",
     } <= autocompleted
 
 
