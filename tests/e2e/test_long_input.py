@@ -39,9 +39,9 @@ def searched(harness, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     matching = lesson_option.lessons_matching
 
-    def spy_matching(library: object, typed: str) -> list:
+    def spy_matching(library: object, typed: str, **options: bool) -> list:
         seen.append(typed)
-        return matching(library, typed)
+        return matching(library, typed, **options)
 
     monkeypatch.setattr(ServerGlossary, "complete", spy_complete)
     monkeypatch.setattr(settings_cog, "timezone_choices", spy_zones)
