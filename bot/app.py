@@ -26,7 +26,9 @@ from bot.errors import StartupError
 from bot.features.error_handler import handle_app_command_error
 from bot.services.clock import Clock, SystemClock
 from bot.services.server_content import ServerContents
+from bot.sharding import ShardPlan, ranges
 from bot.store.ports import Store
+from bot.store.rows import ShardSet
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,10 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class StudyBot(commands.Bot):
+class StudyBot(commands.AutoShardedBot):
+    """The bot, running this process's shards (``SHARD_COUNT``/``SHARD_IDS``; unset: every shard
+    Discord recommends); see ``bot.sharding`` for what that makes its own."""
+
     def __init__(
         self,
         settings: Settings,
@@ -60,8 +65,11 @@ class StudyBot(commands.Bot):
         clock: Clock | None = None,
         extensions: Iterable[str] = EXTENSIONS,
     ) -> None:
+        plan = ShardPlan.from_settings(settings)
         super().__init__(
             command_prefix=commands.when_mentioned,
+            shard_count=plan.count,
+            shard_ids=list(plan.ids) if plan.ids is not None else None,
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
@@ -73,6 +81,7 @@ class StudyBot(commands.Bot):
             max_ratelimit_timeout=30.0,
         )
         self.settings = settings
+        self.shard_plan = plan
         self.store = store
         self.content = ServerContents(store, library)
         self.clock: Clock = clock or SystemClock()
@@ -88,6 +97,11 @@ class StudyBot(commands.Bot):
     def library(self, library: Library) -> None:
         self.content.shared = library
 
+    @property
+    def own_servers(self) -> ShardSet | None:
+        """The servers whose schedules and threads are this process's (None: every server)."""
+        return self.shard_plan.servers
+
     async def setup_hook(self) -> None:
         self.tree.error(handle_app_command_error)
         for extension in self._extensions:
@@ -95,7 +109,11 @@ class StudyBot(commands.Bot):
         await self._sync_commands()
 
     async def _sync_commands(self) -> None:
-        """Sync to the dev server at once when set; globally only when the command set changed."""
+        """Sync to the dev server at once when set; globally only when the command set changed.
+        Only the process running shard 0 syncs: the others serve the same command set."""
+        if not self.shard_plan.syncs_commands:
+            log.info("Commands are synced by the process running shard 0; not syncing here.")
+            return
         if self.settings.dev_guild_id is not None:
             guild = discord.Object(self.settings.dev_guild_id)
             self.tree.copy_global_to(guild=guild)
@@ -119,7 +137,15 @@ class StudyBot(commands.Bot):
         log.info("Commands synced globally (%d top-level commands).", len(payload))
 
     async def on_ready(self) -> None:
-        log.info("Connected as %s in %d servers.", self.user, len(self.guilds))
+        shards = sorted(self.shards)
+        log.info(
+            "Connected as %s in %d servers (shard%s %s of %d).",
+            self.user,
+            len(self.guilds),
+            "" if len(shards) == 1 else "s",
+            ranges(shards),
+            self.shard_count or 1,
+        )
 
     def spawn(self, coroutine: Coroutine[Any, Any, object], *, name: str) -> asyncio.Task[object]:
         """Run a background job whose failure is logged, never lost, and which is cancelled at close."""

@@ -32,6 +32,12 @@ _TOKEN_REFUSED = (
     "Discord refused the token (401 Unauthorized): reset it on the Developer Portal's Bot page "
     "and put the new one in DISCORD_TOKEN."
 )
+# Discord closes with 4011 a session holding more servers than one shard may (2,500): no
+# reconnect cures it. (The other closes that cannot be resumed get the general sentence.)
+_SHARDING_REQUIRED = (
+    "Discord requires more shards for this bot (close code 4011, sharding required): raise "
+    "SHARD_COUNT, or unset SHARD_COUNT and SHARD_IDS to use Discord's recommendation."
+)
 _INTENT_REFUSED = (
     "Discord refused the Message Content intent (close code 4014): enable it on the Developer "
     "Portal's Bot page under Privileged Gateway Intents > Message Content Intent, then restart."
@@ -105,6 +111,13 @@ async def _run_until_stopped(bot: StudyBot, token: str, stop: asyncio.Event) -> 
                 raise StartupError(_TOKEN_REFUSED) from None
             except discord.PrivilegedIntentsRequired:
                 raise StartupError(_INTENT_REFUSED) from None
+            except discord.ConnectionClosed as error:
+                if error.code == 4011:
+                    raise StartupError(_SHARDING_REQUIRED) from None
+                raise StartupError(
+                    f"Discord closed the connection for good (close code {error.code}): check the "
+                    "bot's settings on the Developer Portal and SHARD_COUNT/SHARD_IDS, then start it again."
+                ) from None
             except (discord.HTTPException, discord.GatewayNotFound, aiohttp.ClientError, OSError) as error:
                 raise StartupError(
                     f"Could not reach Discord ({type(error).__name__}: {error}): check the network "

@@ -134,6 +134,29 @@ async def test_a_refused_message_content_intent_says_so(fake, tmp_path):
     assert "\n" not in message
 
 
+async def test_too_few_shards_for_discord_is_one_sentence_naming_shard_count(fake, tmp_path):
+    fake.setup_study_guild()
+    fake.create_guild("Second")
+    fake.max_guilds_per_shard = 1  # Discord: 4011 Sharding required
+    settings = settings_for(fake, tmp_path, shard_count=1)
+    with pytest.raises(StartupError) as raised:
+        await asyncio.wait_for(process.serve(settings, fake.token), 10)
+    message = str(raised.value)
+    assert message.startswith("Discord requires more shards for this bot (close code 4011")
+    assert "SHARD_COUNT" in message
+    assert "\n" not in message
+
+
+async def test_a_close_that_cannot_be_resumed_is_one_sentence(fake, tmp_path):
+    fake.setup_study_guild()
+    serving = asyncio.create_task(process.serve(settings_for(fake, tmp_path), fake.token))
+    await fake.wait_until(lambda: fake.connected_shards() or serving.done(), timeout=10)
+    await fake.drop_websocket(code=4004, wait_resumed=False)  # the token was reset meanwhile
+    with pytest.raises(StartupError) as raised:
+        await asyncio.wait_for(serving, 10)
+    assert str(raised.value).startswith("Discord closed the connection for good (close code 4004)")
+
+
 @pytest.mark.parametrize(
     ("url", "expected"),
     [

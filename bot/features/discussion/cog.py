@@ -46,7 +46,9 @@ class DiscussionCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.writer = ReplyWriter(bot.store.replies)
-        self.collector = ReplyCollector(self.writer, bot.store.posts, bot.store.replies)
+        self.collector = ReplyCollector(
+            self.writer, bot.store.posts, bot.store.replies, shards=bot.own_servers
+        )
         self._backfill: asyncio.Task[None] | None = None
         self._backfill_again = False  # more threads became waiting while a backfill ran
         self._ready_once = False

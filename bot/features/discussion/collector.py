@@ -19,7 +19,7 @@ from discord.utils import DISCORD_EPOCH as DISCORD_EPOCH_MS
 
 from bot.store.ports import Posts, Replies
 from bot.store.reply_writer import ReplyWriter
-from bot.store.rows import Reply
+from bot.store.rows import Reply, ShardSet
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,20 @@ class ReplyCollector:
     """Keeps the replies of lesson threads in the database, live and by backfill."""
 
     def __init__(
-        self, writer: ReplyWriter, posts: Posts, replies: Replies, threads: Iterable[int] = ()
+        self,
+        writer: ReplyWriter,
+        posts: Posts,
+        replies: Replies,
+        threads: Iterable[int] = (),
+        *,
+        shards: ShardSet | None = None,
     ) -> None:
         self.writer = writer
         self._posts = posts
         self._replies = replies
+        # The servers whose threads are this process's (None: all): another shard process
+        # collects and backfills the others, whose events never come here anyway.
+        self._shards = shards
         self._threads: set[int] = set(threads)
         self._guild_of: dict[int, int] = {}  # thread -> its server, for threads of recorded posts
         # Threads whose history must be read, each from the message after this id (None: from the
@@ -108,14 +117,14 @@ class ReplyCollector:
     # -- which threads ---------------------------------------------------------------------------
 
     async def load(self) -> int:
-        """Track the thread of every recorded post; return how many.
+        """Track the thread of every recorded post (of this process's servers); return how many.
 
         Call it before the bot connects: it also notes each thread's newest stored reply, where
         backfill starts reading. Looked up later, a live reply stored in the meantime would move
         that point past the replies written while the bot was offline, and they would be lost.
         """
         latest = await self._replies.latest_ids()
-        for post in await self._posts.with_threads():
+        for post in await self._posts.with_threads(shards=self._shards):
             if post.thread_id is not None:
                 self._threads.add(post.thread_id)
                 self._guild_of[post.thread_id] = post.guild_id
@@ -123,7 +132,11 @@ class ReplyCollector:
         return len(self._threads)
 
     def track(self, thread_id: int, guild_id: int | None = None) -> None:
-        """Start keeping the replies of a lesson's thread (called when a lesson is posted)."""
+        """Start keeping the replies of a lesson's thread (called when a lesson is posted); not
+        of a server of another shard (posted here for a process that died): that one's own
+        process reads it when it starts."""
+        if guild_id is not None and self._shards is not None and not self._shards.owns(guild_id):
+            return
         self._threads.add(thread_id)
         if guild_id is not None:
             self._guild_of[thread_id] = guild_id

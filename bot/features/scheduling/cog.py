@@ -53,7 +53,12 @@ class SchedulingCog(commands.Cog):
         self.bot = bot
         self.poster = ScheduledPoster(bot)
         self.dispatcher = Dispatcher(
-            bot.store.schedules, bot.clock, self.poster.post, grace=bot.settings.missed_post_grace
+            bot.store.schedules,
+            bot.clock,
+            self.poster.post,
+            grace=bot.settings.missed_post_grace,
+            shards=bot.own_servers,
+            holder=bot.shard_plan.holder,
         )
 
     async def cog_load(self) -> None:
