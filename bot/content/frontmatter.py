@@ -3,7 +3,8 @@
 Authors fix what the checker points at, so every problem carries the 1-based line in the file.
 YAML is composed into nodes (not constructed into Python objects) because the nodes keep their
 marks: a value's line costs nothing extra, and building dataclasses straight from the nodes
-avoids a second pass over the data. The C parser is used when PyYAML was built with libyaml.
+avoids a second pass over the data. ``yaml_nodes`` composes them (libyaml's C composer when it
+can) and refuses anchors, aliases and deep nesting, each as one problem.
 """
 
 from __future__ import annotations
@@ -16,70 +17,21 @@ from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
 
 from bot.content.models import Problem
+from bot.content.yaml_nodes import STR_TAG, RefusedYAML, compose
 
 NULL_TAG = "tag:yaml.org,2002:null"
-STR_TAG = "tag:yaml.org,2002:str"
-SEQ_TAG = "tag:yaml.org,2002:seq"
-MAP_TAG = "tag:yaml.org,2002:map"
 INT_TAG = "tag:yaml.org,2002:int"
 TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-class _ComposingResolver(Resolver):
-    """The safe loader's tag resolution, the same tags, with less Python per node.
-
-    Composing calls ``resolve`` and the two path-resolver hooks once per node from C; for a
-    large glossary those calls cost as much as the parse. Path resolvers are never used here, so
-    the hooks do nothing, and the implicit resolvers (the YAML 1.1 patterns for null, bool, int,
-    float, timestamp...) are grouped by first character once per loader, in the order
-    ``Resolver.resolve`` tries them, so a plain word is resolved with one dict look-up.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        table = self.yaml_implicit_resolvers
-        wildcard = list(table.get(None, ()))
-        self._implicit = {
-            first: tuple(found + wildcard) for first, found in table.items() if first is not None
-        }
-        self._wildcard = tuple(wildcard)
-
-    def descend_resolver(self, current_node: Node | None, current_index: object) -> None:
-        return None
-
-    def ascend_resolver(self) -> None:
-        return None
-
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode:
-            if implicit[0]:
-                for tag, pattern in self._implicit.get(value[:1], self._wildcard):  # type: ignore[index]
-                    if pattern.match(value):
-                        return tag
-            return STR_TAG
-        return SEQ_TAG if kind is SequenceNode else MAP_TAG
-
-
-try:
-    from yaml.cyaml import CParser
-
-    class _Loader(CParser, _ComposingResolver):  # type: ignore[misc]
-        """libyaml's parser and composer with the resolver above: nodes only, never objects."""
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            _ComposingResolver.__init__(self)
-
-except ImportError:  # PyYAML built without libyaml: slower, same results.
-    _Loader = yaml.SafeLoader  # type: ignore[misc,assignment]
-
 __all__ = [
     "KEY_RE",
+    "NULL_TAG",
+    "STR_TAG",
     "FrontMatter",
     "compose_yaml",
     "decode_text",
@@ -165,7 +117,9 @@ def compose_yaml(path: Path, text: str, first_line: int = 1) -> tuple[Node | Non
     Returns ``(None, [])`` for an empty document.
     """
     try:
-        return yaml.compose(text, Loader=_Loader), []
+        return compose(text), []
+    except RefusedYAML as refused:
+        return None, [Problem(path, first_line + refused.line, refused.message)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and mark.line > text.rstrip("\n").count("\n") and exc.context_mark is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from bot.content.frontmatter import did_you_mean, read_text
@@ -19,9 +20,18 @@ from bot.content.models import Concept, Lesson, Problem
 log = logging.getLogger(__name__)
 
 GLOSSARY_FILE = "glossary.yaml"
+MAX_PROBLEMS_PER_FILE = 50
 LESSON_SUFFIX = ".md"
 
-__all__ = ["GLOSSARY_FILE", "ContentCheck", "check_directory", "is_skipped", "lesson_files"]
+__all__ = [
+    "GLOSSARY_FILE",
+    "MAX_PROBLEMS_PER_FILE",
+    "ContentCheck",
+    "cap_per_file",
+    "check_directory",
+    "is_skipped",
+    "lesson_files",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,26 @@ def check_directory(directory: Path) -> ContentCheck:
     lessons = sorted((p.lesson for p in keep), key=lambda lesson: lesson.order_key)
     concepts = glossary.concepts if glossary is not None else ()
     problems.sort(key=lambda p: (str(p.path), p.line))
-    return ContentCheck(tuple(lessons), concepts, tuple(problems), len(files))
+    return ContentCheck(tuple(lessons), concepts, tuple(cap_per_file(problems)), len(files))
+
+
+def cap_per_file(problems: list[Problem], limit: int = MAX_PROBLEMS_PER_FILE) -> list[Problem]:
+    """At most ``limit`` problems a file, then one line saying how many more there are.
+
+    A generated or mangled file can hold thousands of problems; the author fixes the first ones
+    and runs the check again, and the bot's log must not fill up with one file's mistakes.
+    ``problems`` is sorted by path; the order is kept.
+    """
+    kept: list[Problem] = []
+    for _path, group in groupby(problems, key=lambda p: p.path):
+        found = list(group)
+        kept.extend(found[:limit])
+        if len(found) > limit:
+            rest = len(found) - limit
+            kept.append(
+                Problem(found[limit].path, found[limit].line, f"… and {rest:,} more problems in this file.")
+            )
+    return kept
 
 
 def _check_across(

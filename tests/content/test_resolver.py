@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from bot.content.frontmatter import _ComposingResolver
+from bot.content.yaml_nodes import _ComposingResolver
 
 YAML_LOOKALIKES = st.sampled_from(
     [
