@@ -195,9 +195,10 @@ class Glossary:
         """ "Did you mean": up to ``limit`` (at most 5) concepts whose names are close to ``query``."""
         return suggest_in((self,), query, limit)
 
-    def ranked_completions(self, q: str, limit: int) -> list[tuple[Rank, Concept]]:
+    def ranked_completions(self, q: str, limit: int, *, typos: bool = True) -> list[tuple[Rank, Concept]]:
         """``complete``'s answer for an already normalised ``q`` and a ``limit`` of 1 to 25, each
-        with its rank: ranks order the answers of several glossaries as one (``complete_in``)."""
+        with its rank: ranks order the answers of several glossaries as one (``complete_in``).
+        Without ``typos``, only the exact name and the prefix tiers (no typo search)."""
         if not q:
             return [((0, f"{c.term.casefold()}\x00{c.key}", 0.0), c) for c in self.concepts[:limit]]
         picked: list[tuple[Rank, Concept]] = []
@@ -221,7 +222,7 @@ class Glossary:
             for name, index in self._prefixed(keys, ids, q):
                 if take(index, (tier, name, 0.0)):
                     return picked
-        if len(q) >= 3:
+        if typos and len(q) >= 3:
             for index, score in self._fuzzy(q, _COMPLETE_CUTOFF, prefix=True):
                 if take(index, (3, "", -score)):
                     break
@@ -378,7 +379,16 @@ def complete_in(layers: Sequence[Glossary], query: str, limit: int = 25) -> list
     q = normalise(query[:MAX_QUERY])
     if len(layers) == 1:
         return [concept for _rank, concept in layers[0].ranked_completions(q, limit)]
-    ranked = [answer for layer in layers for answer in layer.ranked_completions(q, limit)]
+    # Typos are searched only when the other tiers of all layers together leave room, as one
+    # glossary does: a prefix that fills the answer from the shared layer costs no typo search.
+    picked = _merged(layers, q, limit, typos=False)
+    if len(picked) < limit and len(q) >= 3:
+        picked = _merged(layers, q, limit, typos=True)
+    return picked
+
+
+def _merged(layers: Sequence[Glossary], q: str, limit: int, *, typos: bool) -> list[Concept]:
+    ranked = [answer for layer in layers for answer in layer.ranked_completions(q, limit, typos=typos)]
     ranked.sort(key=itemgetter(0))  # stable: equal ranks keep the layers' order
     return _first_of_each_key((concept for _rank, concept in ranked), limit)
 

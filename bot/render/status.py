@@ -5,7 +5,7 @@ Pure: plain values in, embed dicts out; the cogs only send them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -31,10 +31,18 @@ def _state_text(state: LessonState) -> str:
     return text
 
 
-def render_lesson_list(states: Sequence[LessonState]) -> dict[str, object]:
+_ADDED_HERE = " · added here"
+
+
+def render_lesson_list(states: Sequence[LessonState], added_here: Collection[str] = ()) -> dict[str, object]:
+    """Each lesson with its state; those in ``added_here`` (added with /library) say so."""
     if not states:
         return {"title": "Lessons", "description": "There are no lessons yet.", "color": INFO_COLOR}
-    lines = [f"**{escape(s.lesson.title)}** · `{s.lesson.id}`\n{_state_text(s)}" for s in states]
+    lines = [
+        f"**{escape(s.lesson.title)}** · `{s.lesson.id}`{_ADDED_HERE if s.lesson.id in added_here else ''}"
+        f"\n{_state_text(s)}"
+        for s in states
+    ]
     return {
         "title": "Lessons",
         "description": _fit_lines(lines, limits.EMBED_DESCRIPTION),

@@ -8,6 +8,7 @@ concept, first in its queue, and nobody else's.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import sys
 from collections.abc import AsyncIterator
@@ -141,7 +142,8 @@ async def test_a_pasted_article_is_previewed_added_queued_first_posted_and_its_c
 
     listing = await lesson_list(fake)
     assert listing.index(SEED_TITLE) < listing.index(FIRST_SHARED)
-    assert f"**{SEED_TITLE}** · `{SEED_ID}`\nqueued (#1)" in listing
+    assert f"**{SEED_TITLE}** · `{SEED_ID}` · added here\nqueued (#1)" in listing
+    assert re.search(rf"\*\*{FIRST_SHARED}\*\* · `[a-z-]+`\nqueued \(#2\)", listing), listing
 
     posted = await fake.slash(fake.moderator, "post", lesson=SEED_ID, channel=fake.text)
     assert posted.ephemeral and posted.thread is not None
@@ -418,3 +420,24 @@ async def test_library_export_returns_files_that_check_accepts_in_lessons(harnes
     output, _ = await asyncio.wait_for(check.communicate(), timeout=120)
     assert check.returncode == 0, output.decode()
     assert "week:" in exported.file_text(names[0]) and SEED_TITLE in exported.file_text(names[0])
+
+
+async def test_a_term_the_shared_glossary_knows_links_to_it_and_its_definition_stays(harness):
+    fake = harness.fake
+    shared = harness.bot.library.glossary.get("semiconductor-foundry")
+    text = SEED_TEXT.replace(
+        "AI concept to learn: Supply Chain Dependence", "AI concept to learn: semiconductor FOUNDRY"
+    )
+    text = text.replace("Supply chain dependence in AI refers", "A foundry, says this article, refers")
+    text = text.replace(SEED_TITLE, "Russia and the foundries")
+    (preview,) = await paste(fake, text)
+    assert "already in the glossary: the lesson links to it as it is" in preview["content"]
+    concept_embed = preview["embeds"][-1]
+    assert concept_embed["title"].endswith(shared.term) and concept_embed["description"] == shared.definition
+    await press(fake, preview, "Add")
+    await fake.wait_until(lambda: "Added" in (fake.message(preview["id"])["content"] or ""))
+    found = await fake.slash(fake.member, "concept", term="Semiconductor Foundry")
+    assert shared.definition in found.embeds[0]["description"]
+    assert "says this article" not in str(found.embeds)
+    lessons = [c["label"] for row in found.components for c in row["components"]]
+    assert "Lesson: Russia and the foundries" in lessons  # it teaches the shared concept here

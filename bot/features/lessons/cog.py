@@ -69,14 +69,15 @@ class LessonsCog(commands.Cog):
         guild_id = require_guild(interaction)
         posted = {p.lesson_id: p.posted_at for p in await self.bot.store.posts.in_guild(guild_id)}
         pending = await self.bot.store.schedules.pending(guild_id)
+        view = await self.bot.content.view(guild_id)
         states = lesson_states(
-            (await self.bot.content.view(guild_id)).lessons,
+            view.lessons,
             posted,
             booked_lessons(pending),
             [s.next_run for s in pending if s.kind == "weekly" and s.next_run],
         )
         await interaction.response.send_message(
-            embed=discord.Embed.from_dict(render_lesson_list(states)),
+            embed=discord.Embed.from_dict(render_lesson_list(states, {s.id for s in view.own.lessons})),
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
