@@ -25,9 +25,7 @@ from tests.fakediscord.interactions import InteractionResult
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "tests" / "content" / "articles"
-SEED = Path("/work/shared/seeds/weekly-article-2026-11.txt")
-SEED_COPY = ROOT / "tests" / "content" / "seed" / "weekly-article-2026-11.txt"
-SEED_TEXT = (SEED if SEED.is_file() else SEED_COPY).read_text(encoding="utf-8")
+SEED_TEXT = (ROOT / "tests" / "content" / "seed" / "weekly-article-2026-11.txt").read_text(encoding="utf-8")
 SEED_TITLE = "Whither Russia’s AI ambition"
 SEED_ID = "2026-11-whither-russias-ai-ambition"
 SEED_TERM = "Supply Chain Dependence"
