@@ -10,13 +10,30 @@ instants shifted by half a second; their lateness is the floor any timer-based d
 Then, with nothing due for days, the database query counter is read over 10 s of idleness.
 
 Targets: dispatch p99 within 10 ms of bare-sleep p99; zero queries while idle.
-Run: .venv/bin/python bench/scheduler.py
+Run: .venv/bin/python bench/scheduler.py [--database URL]
+
+On PostgreSQL (``--database postgresql://user:pass@host:port/db``) the same measurement runs on
+the PostgreSQL store, in a scratch database made on that server and dropped afterwards (the URL's
+user needs CREATEDB; the database the URL names is never touched), and then the claim throughput
+across processes: ``--claims`` one-off posts (default 4,000) in 1,000 servers, all due, claimed
+and completed by the bot's own ``Dispatcher`` running in separate OS processes
+(``bench/claim_worker.py``), each with its own connection pool, posting to nowhere:
+- 1 process, every server;
+- 4 processes, one shard each of 4 (``SHARD_COUNT=4``: how a deployment runs them);
+- 4 processes, every server each (every claim contested: the worst case the claims must survive).
+Each configuration runs ``--rounds`` times in a fresh database, interleaved; the figure is posts
+claimed and completed per second from the start signal to the last completion, best round.
+Targets: no duplicate in any run (each post completed exactly once, by one process); 4 processes
+with one shard each not slower than 1 process. Without ``--database``, or with a ``sqlite://``
+URL, only the SQLite measurement above runs (one bot process per SQLite database).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import os
 import random
 import statistics
 import sys
@@ -28,11 +45,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import contextlib
+import time
+from dataclasses import dataclass
+
+import asyncpg
+from pgscratch import scratch_database, server_version  # bench/pgscratch.py
 
 from bot.services.clock import SystemClock
 from bot.services.dispatcher import Dispatcher, PostOutcome
-from bot.store import open_store
+from bot.store import StoreOpenError, backend_name, open_store
 from bot.store.ports import Store
+from bot.store.postgres.opening import asyncpg_url, describe
 from bot.store.rows import NewOnce, NewWeekly, Schedule
 
 SERVERS = 1_000
@@ -58,6 +81,159 @@ def due_pattern(rng: random.Random, first: datetime) -> list[datetime]:
     return instants
 
 
+# --- claim throughput across processes (PostgreSQL) --------------------------------------------
+
+WORKER = Path(__file__).with_name("claim_worker.py")
+CLAIM_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class ClaimRun:
+    per_second: float
+    completed: int
+    duplicates: int
+    runs_sent: int  # schedule_runs rows in state 'sent', read back from the database
+    schedules_done: int
+    statements: int  # sent by all the processes together, start-up included
+
+
+async def seed_due(url: str, count: int) -> None:
+    """``count`` one-offs, all due one second ago, spread over SERVERS servers."""
+    store = await open_store(url)
+    try:
+        now = datetime.now(UTC)
+        due = now - timedelta(seconds=1)
+        guilds = [(i + 1) << 22 for i in range(SERVERS)]
+        await create_all(
+            store,
+            [NewOnce(guilds[i % SERVERS], 100 + i, f"lesson-{i}", due, "UTC", 1, now) for i in range(count)],
+        )
+    finally:
+        await store.close()
+
+
+async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> ClaimRun:
+    """One run: a fresh database with ``count`` due posts, one worker process per entry of
+    ``shard_args`` (its extra arguments), all started at once; until every post is completed."""
+    async with scratch_database(server, "claims") as url:
+        await seed_due(url, count)
+        workers = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(WORKER),
+                url,
+                "--holder",
+                f"bench-{n}",
+                *extra,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            for n, extra in enumerate(shard_args)
+        ]
+        done_at: dict[int, float] = {}
+        completions = 0
+        statements = 0
+        everything = asyncio.Event()
+
+        async def read(worker: asyncio.subprocess.Process) -> None:
+            nonlocal completions, statements
+            assert worker.stdout is not None
+            while line := await worker.stdout.readline():
+                word, *rest = line.decode().split()
+                if word == "done":
+                    completions += 1
+                    done_at.setdefault(int(rest[0]), float(rest[1]))
+                    if len(done_at) >= count:
+                        everything.set()
+                elif word == "bye":
+                    statements += int(rest[0])
+
+        try:
+            for worker in workers:
+                assert worker.stdout is not None
+                ready = await worker.stdout.readline()
+                if ready.strip() != b"ready":
+                    raise RuntimeError(f"claim worker did not start: {ready!r}")
+            readers = [asyncio.create_task(read(worker)) for worker in workers]
+            started = time.monotonic()
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(b"go\n")
+                await worker.stdin.drain()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(everything.wait(), CLAIM_TIMEOUT_S)
+            finished = max(done_at.values(), default=time.monotonic())
+            await asyncio.sleep(1.0)  # time for a duplicate to show
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write(b"stop\n")
+                await worker.stdin.drain()
+            await asyncio.gather(*readers)
+        finally:
+            for worker in workers:
+                if worker.returncode is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        worker.kill()
+                await worker.wait()
+        conn = await asyncpg.connect(url)
+        try:
+            runs_sent = await conn.fetchval("SELECT COUNT(*) FROM schedule_runs WHERE state = 'sent'")
+            schedules_done = await conn.fetchval("SELECT COUNT(*) FROM schedules WHERE state = 'done'")
+        finally:
+            await conn.close()
+    return ClaimRun(
+        per_second=len(done_at) / (finished - started),
+        completed=len(done_at),
+        duplicates=completions - len(done_at),
+        runs_sent=runs_sent,
+        schedules_done=schedules_done,
+        statements=statements,
+    )
+
+
+async def claim_throughput(server: str, count: int, rounds: int) -> bool:
+    configurations = {
+        "1 process, every server            ": [[]],
+        "4 processes, one shard each of 4   ": [["--shards", f"4:{i}"] for i in range(4)],
+        "4 processes, every server each     ": [[] for _ in range(4)],
+    }
+    results: dict[str, list[ClaimRun]] = {name: [] for name in configurations}
+    await claim_run(server, 200, [[]])  # warm-up: the processes' imports, the server's caches
+    for _ in range(rounds):
+        for name, shard_args in configurations.items():
+            results[name].append(await claim_run(server, count, shard_args))
+    print(
+        f"claims: {count} one-off posts due at once in {SERVERS} servers, claimed and completed by the "
+        f"bot's Dispatcher in separate processes (each its own pool); {rounds} rounds, best of each"
+    )
+    best: dict[str, float] = {}
+    exact = True
+    for name, runs in results.items():
+        best[name] = max(r.per_second for r in runs)
+        duplicates = sum(r.duplicates for r in runs)
+        complete = all(
+            r.completed == count and r.runs_sent == count and r.schedules_done == count for r in runs
+        )
+        exact = exact and complete and duplicates == 0
+        print(
+            f"claim throughput, {name}: {best[name]:>7,.0f} posts/s  (rounds: "
+            + ", ".join(f"{r.per_second:,.0f}" for r in runs)
+            + f"); completed {'/'.join(str(r.completed) for r in runs)}, duplicates {duplicates}, "
+            f"statements/post {max(r.statements for r in runs) / count:.1f}"
+        )
+    one, sharded = best["1 process, every server            "], best["4 processes, one shard each of 4   "]
+    scaling_ok = sharded >= one
+    print(
+        f"4 processes (one shard each) vs 1: {sharded / one:.2f}x (target >= 1.00x): "
+        f"{'PASS' if scaling_ok else 'FAIL'}"
+    )
+    print(
+        f"every post completed exactly once in every run (duplicates 0, runs and schedules read back): "
+        f"{'PASS' if exact else 'FAIL'}"
+    )
+    return scaling_ok and exact
+
+
 def percentiles(values: list[float]) -> tuple[float, float, float]:
     ordered = sorted(values)
     p50 = statistics.median(ordered)
@@ -65,15 +241,41 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return p50, p99, ordered[-1]
 
 
-async def main() -> int:
+async def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     rng = random.Random(20261130)
+    if args.database is not None and backend_name(args.database) == "postgresql":
+        return await postgres_main(args, rng)
     with tempfile.TemporaryDirectory() as tmp:
         store = await open_store(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         try:
             return await run(store, rng)
         finally:
             await store.close()
+
+
+async def postgres_main(args: argparse.Namespace, rng: random.Random) -> int:
+    server = args.database
+    try:
+        version = await server_version(server)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        where = describe(asyncpg_url(server))
+        print(f"scheduler.py: cannot use PostgreSQL at {where}: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"PostgreSQL {version} at {describe(asyncpg_url(server))}, asyncpg {asyncpg.__version__}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
+    async with scratch_database(server, "dispatch") as url:
+        store = await open_store(url)
+        try:
+            lateness_ok = await run(store, rng) == 0
+        finally:
+            await store.close()
+    claims_ok = await claim_throughput(server, args.claims, args.rounds)
+    ok = lateness_ok and claims_ok
+    print(f"overall: {'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
 
 
 async def create_all(store: Store, new: list[NewOnce | NewWeekly]) -> list[Schedule]:
@@ -194,7 +396,24 @@ async def run(store: Store, rng: random.Random) -> int:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--database",
+        default=None,
+        metavar="URL",
+        help="postgresql://... to measure PostgreSQL (scratch databases on that server); default SQLite",
+    )
+    parser.add_argument("--claims", type=int, default=4_000, help="due posts per claim-throughput run")
+    parser.add_argument("--rounds", type=int, default=2, help="claim-throughput runs per configuration")
+    arguments = parser.parse_args()
+    if arguments.database is not None:
+        try:
+            backend_name(arguments.database)
+        except StoreOpenError as error:
+            parser.error(str(error))
     started = perf.perf_counter()
-    status = asyncio.run(main())
+    status = asyncio.run(main(arguments))
     print(f"total {perf.perf_counter() - started:.1f} s")
     sys.exit(status)

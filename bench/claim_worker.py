@@ -1,0 +1,94 @@
+"""One claiming process for bench/scheduler.py's claim throughput: the bot's dispatcher, no Discord.
+
+Run by the bench, not by hand: ``python bench/claim_worker.py URL --holder NAME [--shards COUNT:ID]``.
+
+It opens the store at URL (its own connection pool, as a bot process does), says ``ready``, waits
+for ``go`` on standard input, then runs the bot's ``Dispatcher`` over the schedules of its shards
+(every server without ``--shards``) with a post function that sends nothing. Each claim it
+completes is one line ``done <schedule id> <time.monotonic()>`` on standard output (the monotonic
+clock is the same for every process of the machine, so the bench can time all processes on one
+axis). ``stop`` on standard input ends it: ``bye <statements sent>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.services.clock import SystemClock
+from bot.services.dispatcher import Dispatcher, PostOutcome
+from bot.store import open_store
+from bot.store.ports import Schedules
+from bot.store.rows import Claim, RunOutcome, Schedule, ShardSet
+
+
+class TimedCompletions:
+    """The store's schedules, reporting each completion that was recorded, when it returned."""
+
+    def __init__(self, schedules: Schedules) -> None:
+        self._schedules = schedules
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._schedules, name)
+
+    async def complete(self, claim: Claim, outcome: RunOutcome) -> bool:
+        recorded = await self._schedules.complete(claim, outcome)
+        if recorded:
+            sys.stdout.write(f"done {claim.schedule.id} {time.monotonic():.6f}\n")
+            sys.stdout.flush()
+        return recorded
+
+
+def shard_set(text: str | None) -> ShardSet | None:
+    if text is None:
+        return None
+    count, _, shard = text.partition(":")
+    return ShardSet.of(int(count), [int(shard)])
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("url")
+    parser.add_argument("--holder", required=True)
+    parser.add_argument("--shards", default=None, metavar="COUNT:ID")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    store = await open_store(args.url)
+    message_ids = iter(range(10**6, 10**9))
+
+    async def post(schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
+        return PostOutcome.sent(next(message_ids), schedule.lesson_id)
+
+    dispatcher = Dispatcher(
+        TimedCompletions(store.schedules),  # type: ignore[arg-type]
+        SystemClock(),
+        post,
+        shards=shard_set(args.shards),
+        holder=args.holder,
+        grace=timedelta(hours=6),
+    )
+    print("ready", flush=True)
+    if (await asyncio.to_thread(sys.stdin.readline)).strip() != "go":
+        await store.close()
+        return 1
+    dispatcher.start()
+    await asyncio.to_thread(sys.stdin.readline)  # "stop", or the bench went away
+    await dispatcher.stop()
+    print(f"bye {store.query_count}", flush=True)
+    await store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
