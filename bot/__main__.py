@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|check|preview|import]``.
+"""Command line: ``python -m bot [run|check|preview|import|migrate-data]``.
 
 Every failure an operator can cause ends in one line on stderr and a documented exit status
 (1: content problems, 2: cannot start), never a traceback.
@@ -17,7 +17,7 @@ def _parser() -> argparse.ArgumentParser:
         description="studybot: weekly lessons, discussion threads and a concept glossary"
         " for Discord study groups.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="{run,check,preview,import}")
+    commands = parser.add_subparsers(dest="command", metavar="{run,check,preview,import,migrate-data}")
     commands.add_parser("run", help="run the bot (the default); settings come from the environment or .env")
     check = commands.add_parser("check", help="validate the lessons and the glossary; exit 1 on any problem")
     check.add_argument(
@@ -44,6 +44,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         metavar="DIR",
         help="content folder to write into (default: LESSONS_DIR or lessons)",
+    )
+    migrate = commands.add_parser(
+        "migrate-data",
+        help="copy every row of one database into another, empty one (e.g. SQLite to PostgreSQL)",
+        description="Copy settings, posts, replies, schedules with their runs and claims, server lessons"
+        " and concepts, and the bot's own state from one database into another, empty one, in one"
+        " transaction (all or nothing). URLs are written as DATABASE_URL is. Stop the bot first.",
+    )
+    migrate.add_argument("--from", dest="source", required=True, metavar="URL", help="the database to copy")
+    migrate.add_argument(
+        "--to", dest="target", required=True, metavar="URL", help="an empty database to copy into"
+    )
+    migrate.add_argument(
+        "--batch", type=int, default=1000, metavar="ROWS", help="rows read and written at a time (1000)"
     )
     return parser
 
@@ -78,6 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         directory = _lessons_dir(args.out)
         today = dt.date.today()
         return run_import(args.files, directory, sys.stdout, sys.stderr, stdin=sys.stdin.buffer, today=today)
+
+    if args.command == "migrate-data":
+        from bot.cli_migrate_data import run_migrate_data
+
+        if args.batch < 1:
+            print("studybot: migrate-data: --batch must be at least 1.", file=sys.stderr)
+            return 2
+        return run_migrate_data(args.source, args.target, sys.stdout, sys.stderr, batch_size=args.batch)
 
     from bot.process import run_from_environment
 

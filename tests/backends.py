@@ -42,21 +42,48 @@ class Run:
 class Backend(Protocol):
     name: str
 
+    def database(self, tmp_path: Path) -> AbstractAsyncContextManager[str]:
+        """The URL of a fresh, empty database (not yet migrated), gone after the block."""
+        ...
+
     def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AbstractAsyncContextManager[Store]: ...
 
     async def runs(self, store: Store, schedule_id: int) -> list[Run]: ...
+
+    async def schema(self, store: Store) -> dict[str, set[str]]:
+        """The store's tables (but the migrations' own record) and their columns."""
+        ...
 
 
 class SqliteBackend:
     name = "sqlite"
 
     @asynccontextmanager
+    async def database(self, tmp_path: Path) -> AsyncIterator[str]:
+        yield f"sqlite:///{tmp_path / 'studybot.sqlite3'}"
+
+    @asynccontextmanager
     async def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-        store = await open_store(f"sqlite:///{tmp_path / 'studybot.sqlite3'}")
-        try:
-            yield store
-        finally:
-            await store.close()
+        async with self.database(tmp_path) as url:
+            store = await open_store(url)
+            try:
+                yield store
+            finally:
+                await store.close()
+
+    async def schema(self, store: Store) -> dict[str, set[str]]:
+        assert isinstance(store, SqliteStore)
+
+        def read(sql: Sql) -> dict[str, set[str]]:
+            tables = sql.all(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name <> 'schema_migrations'"
+            )
+            return {
+                t["name"]: {c["name"] for c in sql.all(f"PRAGMA table_info({t['name']})")} for t in tables
+            }
+
+        return await store.connection.run(read)
 
     async def runs(self, store: Store, schedule_id: int) -> list[Run]:
         assert isinstance(store, SqliteStore)
@@ -79,17 +106,33 @@ class PostgresBackend:
     name = "postgresql"
 
     @asynccontextmanager
-    async def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    async def database(self, tmp_path: Path) -> AsyncIterator[str]:
         # Imported here: conftest imports this module before pytest registers the plugin, and
         # an early import would keep pytest from rewriting the plugin's asserts.
         from tests.postgres_plugin import require_server_url, scratch_database
 
         async with scratch_database(require_server_url()) as url:
+            yield url
+
+    @asynccontextmanager
+    async def open(self, request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+        async with self.database(tmp_path) as url:
             store = await open_store(url)
             try:
                 yield store
             finally:
                 await store.close()
+
+    async def schema(self, store: Store) -> dict[str, set[str]]:
+        assert isinstance(store, PostgresStore)
+        rows = await store.connection.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'"
+        )
+        schema: dict[str, set[str]] = {}
+        for row in rows:
+            schema.setdefault(row["table_name"], set()).add(row["column_name"])
+        return schema
 
     async def runs(self, store: Store, schedule_id: int) -> list[Run]:
         assert isinstance(store, PostgresStore)

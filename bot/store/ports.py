@@ -20,7 +20,8 @@ Rules every backend follows (the contract suite in ``tests/store`` checks them):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -42,11 +43,17 @@ from bot.store.rows import (
     Schedule,
     ShardSet,
 )
+from bot.store.tables import Row, Table
 
 
 class StoreOpenError(Exception):
     """The store cannot be opened (bad URL, missing or unreadable database, refused login,
     a schema newer than this bot). The message is one sentence an operator can act on."""
+
+
+class TransferError(Exception):
+    """Reading or writing whole tables failed (``Transfer``); the message says why in words.
+    Whatever a ``loading`` had written is rolled back."""
 
 
 class Schedules(Protocol):
@@ -351,6 +358,46 @@ class BotState(Protocol):
         ...
 
 
+class TableReader(Protocol):
+    """Reads whole tables from one snapshot of the database (``Transfer.reading``)."""
+
+    def batches(self, table: Table, size: int) -> AsyncIterator[list[Row]]:
+        """Every row of ``table`` as neutral values (``bot.store.tables``), in primary-key order,
+        at most ``size`` a batch."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        """The rows of every table of ``TABLES``, by table name, in the same snapshot."""
+        ...
+
+
+class TableWriter(Protocol):
+    """Writes whole rows into one transaction (``Transfer.loading``)."""
+
+    async def write(self, table: Table, rows: Sequence[Row]) -> None:
+        """Insert ``rows`` (neutral values, every column of ``table``) as they are, ids included."""
+        ...
+
+    async def counts(self) -> dict[str, int]:
+        """The rows of every table of ``TABLES``, by table name, as this transaction sees them."""
+        ...
+
+
+class Transfer(Protocol):
+    """Whole tables in and out, row for row: for moving a database to another backend
+    (``python -m bot migrate-data``), not for the running bot. Driver errors come out as
+    ``TransferError``. Nothing else should use the store while a reading or loading is open."""
+
+    def reading(self) -> AbstractAsyncContextManager[TableReader]:
+        """A read-only snapshot: every read inside sees the database as it was at the first."""
+        ...
+
+    def loading(self) -> AbstractAsyncContextManager[TableWriter]:
+        """One write transaction: committed when the block ends normally (id counters moved past
+        the copied ids first), rolled back entirely if it raises."""
+        ...
+
+
 class Store(Protocol):
     """An open, migrated database: the concerns above, and ``close``.
 
@@ -374,6 +421,9 @@ class Store(Protocol):
 
     @property
     def lessons(self) -> ServerLessons: ...
+
+    @property
+    def transfer(self) -> Transfer: ...
 
     @property
     def query_count(self) -> int:

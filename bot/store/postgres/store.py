@@ -15,6 +15,7 @@ from bot.store.postgres.posts import PostgresPosts
 from bot.store.postgres.replies import PostgresReplies
 from bot.store.postgres.schedules import PostgresSchedules
 from bot.store.postgres.settings import PostgresBotState, PostgresServerSettings
+from bot.store.postgres.transfer import PostgresTransfer
 
 # A pool, not one connection: a burst of commands, the reply writer and the dispatcher each get
 # a connection instead of queueing behind one another. Small, because every shard process of a
@@ -36,6 +37,7 @@ class PostgresStore:
         self.settings = PostgresServerSettings(connection)
         self.bot_state = PostgresBotState(connection)
         self.lessons = PostgresServerLessons(connection)
+        self.transfer = PostgresTransfer(connection)
 
     @property
     def query_count(self) -> int:

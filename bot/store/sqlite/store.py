@@ -13,6 +13,7 @@ from bot.store.sqlite.posts import SqlitePosts
 from bot.store.sqlite.replies import SqliteReplies
 from bot.store.sqlite.schedules import SqliteSchedules
 from bot.store.sqlite.settings import SqliteBotState, SqliteServerSettings
+from bot.store.sqlite.transfer import SqliteTransfer
 
 
 class SqliteStore:
@@ -26,6 +27,7 @@ class SqliteStore:
         self.settings = SqliteServerSettings(connection)
         self.bot_state = SqliteBotState(connection)
         self.lessons = SqliteServerLessons(connection)
+        self.transfer = SqliteTransfer(connection)
 
     @property
     def path(self) -> str:
