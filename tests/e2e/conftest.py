@@ -13,10 +13,10 @@ import pytest
 from bot.app import StudyBot
 from bot.config import Settings
 from bot.content.library import load_library
-from bot.services.clock import ManualClock
 from bot.store import open_store
 from bot.store.ports import Store
 from bot.store.reply_writer import ReplyWriter
+from tests.clock import ManualClock
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.plugin import run_client
 from tests.postgres_plugin import require_server_url, scratch_database

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import discord
 import pytest
 
-from bot.services.clock import ManualClock
+from tests.clock import ManualClock
 from tests.e2e.conftest import LESSONS, START, Harness
 from tests.fakediscord import permissions as perm
 from tests.fakediscord.driver import FakeDiscord

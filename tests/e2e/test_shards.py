@@ -15,10 +15,10 @@ import pytest
 from bot.app import StudyBot
 from bot.config import Settings
 from bot.content.library import load_library
-from bot.services.clock import ManualClock
 from bot.store import open_store
 from bot.store.ports import Store
 from bot.store.rows import NewOnce, NewPost, Schedule
+from tests.clock import ManualClock
 from tests.e2e.conftest import FIRST_LESSON, LESSONS, START
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.models import Channel, Guild, Member

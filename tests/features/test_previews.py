@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.features.library import previews as previews_module
 from bot.features.library.previews import LIFETIME, Previews
-from bot.services.clock import ManualClock
+from tests.clock import ManualClock
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.clock import ManualClock
 from bot.services.dispatcher import PostOutcome
 from bot.store.rows import Schedule
+from tests.clock import ManualClock
 
 START = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 
