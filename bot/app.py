@@ -69,7 +69,8 @@ class StudyBot(commands.AutoShardedBot):
         super().__init__(
             command_prefix=commands.when_mentioned,
             shard_count=plan.count,
-            shard_ids=list(plan.ids) if plan.ids is not None else None,
+            # None (every shard) is discord.py's documented default; its options TypedDict omits it.
+            shard_ids=list(plan.ids) if plan.ids is not None else None,  # type: ignore[arg-type]
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),

@@ -187,8 +187,8 @@ def _run(
     if not written:
         return 1 if failed else 0
     checked = check_directory(directory)
-    for problem in checked.problems:
-        err.write(f"{problem}\n")
+    for found in checked.problems:
+        err.write(f"{found}\n")
     return 1 if failed or checked.problems else 0
 
 

@@ -129,7 +129,7 @@ async def _run_until_stopped(bot: StudyBot, token: str, stop: asyncio.Event) -> 
 
 
 def _install_signals(loop: asyncio.AbstractEventLoop, stop: asyncio.Event, bot: StudyBot) -> list[int]:
-    installed = []
+    installed: list[int] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(signum, stop.set)

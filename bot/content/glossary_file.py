@@ -142,13 +142,13 @@ def _parse_glossary(path: Path, text: str) -> GlossaryFile:
     served = {e.key for e in entries if not e.bad}
     concepts = []
     for e in entries:
-        if e.bad:
-            continue
+        if e.bad or e.key is None or e.term is None or e.definition is None:
+            continue  # a missing field made the entry bad; the check says so to the type checker
         related = e.related
         if related and not served.issuperset(related):
             # It points at an entry left out for its own problems (already reported there).
             related = tuple(k for k in related if k in served)
-        concepts.append(Concept(e.key, e.term, e.definition, e.aliases, related, e.tags))  # type: ignore[arg-type]
+        concepts.append(Concept(e.key, e.term, e.definition, e.aliases, related, e.tags))
     if problems:
         log.debug("%s: %d problems, %d concepts served", path, len(problems), len(concepts))
     problems.sort(key=lambda p: p.line)

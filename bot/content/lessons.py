@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
@@ -35,6 +36,8 @@ from bot.content.models import Lesson, Problem, Section
 REQUIRED_FIELDS = ("title", "prompt", "concept")
 OPTIONAL_FIELDS = ("week", "date", "quote", "quote_author", "source", "disclaimer", "tags")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
+
+T = TypeVar("T")
 
 # Each text field, the Discord limit it must fit and where it goes (named in the message).
 TEXT_LIMITS: Mapping[str, tuple[int, str]] = MappingProxyType(
@@ -147,17 +150,23 @@ def read_lesson(path: Path, text: str) -> tuple[ParsedLesson | None, list[Proble
         opening=opening,
         sections=sections,
         summary=summary,
-        week=values.get("week"),  # type: ignore[arg-type]
-        date=values.get("date"),  # type: ignore[arg-type]
-        quote=values.get("quote"),  # type: ignore[arg-type]
-        quote_author=values.get("quote_author"),  # type: ignore[arg-type]
-        source=values.get("source"),  # type: ignore[arg-type]
-        disclaimer=values.get("disclaimer"),  # type: ignore[arg-type]
-        tags=tags,  # type: ignore[arg-type]
+        week=_optional(values, "week", int),
+        date=_optional(values, "date", dt.date),
+        quote=_optional(values, "quote", str),
+        quote_author=_optional(values, "quote_author", str),
+        source=_optional(values, "source", str),
+        disclaimer=_optional(values, "disclaimer", str),
+        tags=tuple(str(tag) for tag in tags) if isinstance(tags, tuple) else (),
         path=path,
     )
     lines["front_matter"] = 1
     return ParsedLesson(lesson, MappingProxyType(lines)), []
+
+
+def _optional(values: Mapping[str, object], name: str, kind: type[T]) -> T | None:
+    """``values[name]`` if set. ``_field`` gave it its type already; this tells the type checker."""
+    value = values.get(name)
+    return value if isinstance(value, kind) else None
 
 
 def _field(path: Path, name: str, node: Node, first: int, problems: list[Problem]) -> object:
@@ -265,30 +274,30 @@ def _body(
     sections: list[Section] = []
     summary: str | None = None
     seen: dict[str, int] = {}
-    for heading, line, content in parts:
+    for name, line_no, content in parts:
         text = "\n".join(content).strip()
-        if not heading:
-            problems.append(Problem(path, line, "a section heading is empty; write it after '## '."))
+        if not name:
+            problems.append(Problem(path, line_no, "a section heading is empty; write it after '## '."))
             continue
-        if len(heading) > HEADING_LIMIT:
+        if len(name) > HEADING_LIMIT:
             problems.append(
                 Problem(
                     path,
-                    line,
-                    f"the heading is {len(heading)} characters long; "
+                    line_no,
+                    f"the heading is {len(name)} characters long; "
                     f"an embed field name holds at most {HEADING_LIMIT}.",
                 )
             )
-        folded = heading.casefold()
+        folded = name.casefold()
         if folded in seen:
             problems.append(
-                Problem(path, line, f"the heading '{heading}' is used twice; first on line {seen[folded]}.")
+                Problem(path, line_no, f"the heading '{name}' is used twice; first on line {seen[folded]}.")
             )
-        seen.setdefault(folded, line)
+        seen.setdefault(folded, line_no)
         if not text:
-            problems.append(Problem(path, line, f"the section '{heading}' has no text."))
-        if heading == SUMMARY_HEADING:
+            problems.append(Problem(path, line_no, f"the section '{name}' has no text."))
+        if name == SUMMARY_HEADING:
             summary = text
         else:
-            sections.append(Section(heading, text))
+            sections.append(Section(name, text))
     return opening_text, tuple(sections), summary

@@ -19,12 +19,16 @@ recursion, and the refusals above at the line where they happen.
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 import yaml
+from yaml.error import Mark
 from yaml.events import (
     AliasEvent,
     CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
+    Event,
     MappingEndEvent,
     MappingStartEvent,
     NodeEvent,
@@ -98,8 +102,8 @@ class _ComposingResolver(Resolver):
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            if implicit[0]:
-                for tag, pattern in self._implicit.get(value[:1], self._wildcard):  # type: ignore[index]
+            if implicit[0] and value is not None:
+                for tag, pattern in self._implicit.get(value[:1], self._wildcard):
                     if pattern.match(value):
                         return tag
             return STR_TAG
@@ -116,9 +120,9 @@ class _PureParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
 
 
 try:
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser  # what yaml.cyaml re-exports; ImportError without libyaml
 
-    class _CLoader(CParser, _ComposingResolver):  # type: ignore[misc]
+    class _CLoader(CParser, _ComposingResolver):
         """libyaml's parser and composer with the resolver above: nodes only, never objects."""
 
         def __init__(self, stream: str) -> None:
@@ -138,13 +142,16 @@ def compose(text: str) -> Node | None:
     """
     if HAS_LIBYAML:
         if not _may_hold_anchor(text):
+            loader = _CLoader(text)
             try:
-                return yaml.compose(text, Loader=_CLoader)
+                return loader.get_single_node()  # what yaml.compose(text, Loader=_CLoader) does
             except yaml.MarkedYAMLError as error:
                 if _LIBYAML_TOO_DEEP in (error.problem or ""):
                     mark = error.problem_mark
                     raise RefusedYAML(mark.line if mark else 0, TOO_DEEP) from None
                 raise
+            finally:
+                loader.dispose()
         return _compose_events(CParser(text))
     return _compose_events(_PureParser(text))
 
@@ -166,10 +173,30 @@ def _may_hold_anchor(text: str) -> bool:
     return False
 
 
-def _compose_events(parser: object) -> Node | None:
+class _Events(Protocol):
+    """A parser's event stream: libyaml's ``CParser`` or PyYAML's pure-Python parser."""
+
+    def get_event(self) -> Event | None: ...
+
+    def check_event(self, *choices: type[Event]) -> bool: ...
+
+
+def _mark(mark: object) -> Mark | None:
+    """An event's mark for a node. libyaml's marks have the same fields as PyYAML's pure
+    ``Mark`` (its own composer puts them on nodes), but the nodes' stubs name only the latter."""
+    return cast(Mark | None, mark)
+
+
+def _line(mark: object) -> int:
+    """The 0-based line of an event's mark (0 if the parser gave none)."""
+    found = _mark(mark)
+    return found.line if found is not None else 0
+
+
+def _compose_events(parser: _Events) -> Node | None:
     """The composer, iteratively: one pass over the events, a stack for the open collections."""
-    get_event = parser.get_event  # type: ignore[attr-defined]
-    check_event = parser.check_event  # type: ignore[attr-defined]
+    get_event = parser.get_event
+    check_event = parser.check_event
     resolve = _ComposingResolver().resolve
     get_event()  # the stream's start
     if check_event(StreamEndEvent):
@@ -181,31 +208,34 @@ def _compose_events(parser: object) -> Node | None:
     while True:
         event = get_event()
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
-            raise RefusedYAML(event.start_mark.line, ANCHOR_REFUSED)
+            raise RefusedYAML(_line(event.start_mark), ANCHOR_REFUSED)
         if isinstance(event, ScalarEvent):
             tag = event.tag
             if tag is None or tag == "!":
                 tag = resolve(ScalarNode, event.value, event.implicit)
-            node: Node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            node: Node = ScalarNode(
+                tag, event.value, _mark(event.start_mark), _mark(event.end_mark), style=event.style
+            )
         elif isinstance(event, CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
-                raise RefusedYAML(event.start_mark.line, TOO_DEEP)
+                raise RefusedYAML(_line(event.start_mark), TOO_DEEP)
             tag = event.tag
             kind = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
             if tag is None or tag == "!":
-                tag = resolve(kind, None, event.implicit)
-            node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+                tag = SEQ_TAG if kind is SequenceNode else MAP_TAG  # what resolve gives a collection
+            node = kind(tag, [], _mark(event.start_mark), None, flow_style=event.flow_style)
         elif isinstance(event, SequenceEndEvent | MappingEndEvent):
             closed = stack.pop()
             keys.pop()
-            closed.end_mark = event.end_mark
+            closed.end_mark = _mark(event.end_mark)
             if not stack:
                 root = closed
             continue
         elif isinstance(event, DocumentEndEvent):
             break
         else:  # pragma: no cover - the parser emits nothing else inside a document
-            raise yaml.composer.ComposerError(None, None, f"unexpected {event}", event.start_mark)
+            where = _mark(event.start_mark) if event is not None else None
+            raise yaml.composer.ComposerError(None, None, f"unexpected {event}", where)
         if stack:
             parent = stack[-1]
             if isinstance(parent, SequenceNode):
@@ -227,7 +257,7 @@ def _compose_events(parser: object) -> Node | None:
                 "expected a single document in the stream",
                 None,
                 "but found another document",
-                extra.start_mark,
+                _mark(extra.start_mark),
             )
     get_event()  # StreamEndEvent
     return root

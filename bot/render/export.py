@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 
@@ -19,9 +20,9 @@ class ExportedReply(Protocol):
     @property
     def attachments(self) -> tuple[str, ...]: ...
     @property
-    def created_at(self): ...  # noqa: ANN201 - datetime, kept loose for any row type
+    def created_at(self) -> datetime: ...
     @property
-    def edited_at(self): ...  # noqa: ANN201
+    def edited_at(self) -> datetime | None: ...
 
 
 def replies_csv(replies: Sequence[ExportedReply]) -> str:

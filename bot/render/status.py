@@ -117,7 +117,7 @@ def render_stats(
 
 def render_settings(
     timezone: str, timezone_is_default: bool, channel_id: int | None, modrole_id: int | None
-) -> dict:
+) -> dict[str, object]:
     return {
         "title": "Server settings",
         "color": INFO_COLOR,

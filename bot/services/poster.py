@@ -152,7 +152,8 @@ async def _text_post(
     except discord.HTTPException as error:
         if error.code != _THREAD_ALREADY_CREATED:
             raise
-        # A retry after a crash: the thread exists already and has the message's id.
+        # A retry after a crash: the thread exists already and has the message's id (so the
+        # channel fetched by that id is a thread, which fetch_channel's type cannot know).
         thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
         announce(first, thread)
         if await _bot_said(thread, rendered.prompt_message):
@@ -249,7 +250,7 @@ def _existing_forum_post(
         created_at = thread.created_at
         if thread.owner_id == me.id and thread.name == name and created_at and created_at >= plan.occurrence:
             starter = thread.starter_message or thread.get_partial_message(thread.id)
-            return starter, thread  # type: ignore[return-value]
+            return starter, thread  # type: ignore[return-value]  # a PartialMessage: only its id is used
     return None
 
 

@@ -277,8 +277,9 @@ class LibraryCog(commands.Cog):
         messages = say.preview_messages(draft, editing=editing is not None)
         for index, message in enumerate(messages):
             extra: dict[str, Any] = {"view": buttons} if index == len(messages) - 1 else {}
+            if message.content is not None:
+                extra["content"] = message.content
             await interaction.followup.send(
-                message.content,
                 embeds=to_embeds(message.embeds),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
@@ -288,10 +289,11 @@ class LibraryCog(commands.Cog):
     async def _today(self, guild_id: int) -> dt.date:
         """Today in the server's time zone: the date a new lesson is added on."""
         stored = await self.bot.store.settings.get(guild_id)
+        zone: dt.tzinfo
         try:
             zone = resolve_timezone(stored.timezone or self.bot.settings.default_timezone)
         except UnknownTimezone:
-            zone = dt.UTC  # type: ignore[assignment]
+            zone = dt.UTC
         return self.bot.clock.now().astimezone(zone).date()
 
     async def _queue_place(self, guild_id: int, lesson_id: str) -> int | None:

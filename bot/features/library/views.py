@@ -79,7 +79,10 @@ class ArticleForm(discord.ui.Modal):
             interaction, self.article.value, editing=self.editing, replaces=self.replaces
         )
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    # Modal.on_error is discord.py's own override of BaseView.on_error without its item argument.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
         await _answer_failure(interaction, error, "The article form")
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 Record = asyncpg.Record
 
@@ -42,7 +43,9 @@ def rows_changed(status: str) -> int:
 class _Counting:
     """The statement methods, on a pooled connection or the pool itself."""
 
-    def __init__(self, target: asyncpg.Pool | asyncpg.Connection, counter: Connection) -> None:
+    def __init__(
+        self, target: asyncpg.Pool | asyncpg.Connection | PoolConnectionProxy, counter: Connection
+    ) -> None:
         self._target = target
         self._counter = counter
 
@@ -89,7 +92,7 @@ class Connection(_Counting):
         on error); the statements go through ``tx``. ``snapshot``: a read-only transaction whose
         reads all see the database as it was at the first (repeatable read)."""
         self.count(2)  # BEGIN and COMMIT (or ROLLBACK)
-        isolation = "repeatable_read" if snapshot else None
+        isolation: Literal["repeatable_read"] | None = "repeatable_read" if snapshot else None
         async with self.pool.acquire() as conn, conn.transaction(isolation=isolation, readonly=snapshot):
             yield _Counting(conn, self)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
-async def schema_version(conn: asyncpg.Connection) -> int:
+async def schema_version(conn: asyncpg.Connection | PoolConnectionProxy) -> int:
     """The newest version recorded in the database (0 for a new database)."""
     exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
     if not exists:
@@ -69,7 +70,9 @@ async def schema_version(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
 
 
-async def apply_migrations(conn: asyncpg.Connection, directory: Path = MIGRATIONS_DIR) -> list[int]:
+async def apply_migrations(
+    conn: asyncpg.Connection | PoolConnectionProxy, directory: Path = MIGRATIONS_DIR
+) -> list[int]:
     """Bring the database up to the newest migration in ``directory``, one process at a time;
     return the versions this call applied."""
     migrations = load_migrations(directory)

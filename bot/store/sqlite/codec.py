@@ -73,7 +73,7 @@ class UtcTexts:
         costs as much as the lookup)."""
         seconds = self._seconds
         tails = _MILLISECOND_TAILS
-        texts = []
+        texts: list[str] = []
         append = texts.append
         for when in whens:
             micro = when.microsecond
