@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
 from bot.store.ports import TransferError
 from bot.store.postgres.connection import Connection, Record, utc
@@ -66,7 +67,7 @@ def _encoder(table: Table) -> Callable[[Row], tuple[object, ...]]:
     return encode
 
 
-async def _counts(db: Connection, conn: asyncpg.Connection) -> dict[str, int]:
+async def _counts(db: Connection, conn: PoolConnectionProxy) -> dict[str, int]:
     db.count()
     try:
         row = await conn.fetchrow(
@@ -79,7 +80,7 @@ async def _counts(db: Connection, conn: asyncpg.Connection) -> dict[str, int]:
 
 
 class _Reader:
-    def __init__(self, db: Connection, conn: asyncpg.Connection) -> None:
+    def __init__(self, db: Connection, conn: PoolConnectionProxy) -> None:
         self._db = db
         self._conn = conn
 
@@ -112,7 +113,7 @@ class _Reader:
 
 
 class _Writer:
-    def __init__(self, db: Connection, conn: asyncpg.Connection) -> None:
+    def __init__(self, db: Connection, conn: PoolConnectionProxy) -> None:
         self._db = db
         self._conn = conn
         self.written: set[str] = set()
@@ -152,7 +153,7 @@ class PostgresTransfer:
         self._db = db
 
     @asynccontextmanager
-    async def _transaction(self, what: str, **options: Any) -> AsyncIterator[asyncpg.Connection]:
+    async def _transaction(self, what: str, **options: Any) -> AsyncIterator[PoolConnectionProxy]:
         """One pooled connection in one transaction; only the driver's own failures (connecting,
         BEGIN, COMMIT) become TransferError here, the block's errors pass as they are."""
         self._db.count(2)  # BEGIN and COMMIT (or ROLLBACK)
