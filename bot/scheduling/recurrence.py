@@ -7,10 +7,10 @@ Instants are aware ``datetime``s in UTC; local wall times are read in an IANA zo
 Two daylight-saving corner cases are decided here once, for every caller:
 
 * A local time inside a *gap* (clocks jump forward, e.g. 02:30 on the spring-forward night in
-  Europe/Berlin) does not exist. ``parse_when`` refuses it with a sentence naming the jump; a
-  weekly occurrence that lands in a gap is shifted forward by the length of the gap (02:30
-  becomes 03:30), because skipping the week would surprise a study group more than a post an
-  hour later.
+  Europe/Berlin) does not exist. ``parse_when_detailed`` refuses it with a sentence naming the
+  jump; a weekly occurrence that lands in a gap is shifted forward by the length of the gap
+  (02:30 becomes 03:30), because skipping the week would surprise a study group more than a
+  post an hour later.
 * A local time inside a *fold* (clocks go back, the hour is repeated) is ambiguous. It is
   resolved to the FIRST occurrence (``fold=0``, the earlier instant, still on summer time).
   ``parse_when_detailed`` reports ``ambiguous=True`` so the command can say so.
@@ -188,14 +188,6 @@ def _offset(moment: datetime) -> str:
     sign = "+" if offset >= timedelta(0) else "-"
     minutes = abs(int(offset.total_seconds())) // 60
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
-    """The UTC instant of ``YYYY-MM-DD HH:MM`` in ``tz``; see ``parse_when_detailed``.
-
-    Ambiguous local times resolve to the first occurrence (fold=0).
-    """
-    return parse_when_detailed(text, tz, now).at
 
 
 def parse_clock_time(text: str) -> time:

@@ -263,7 +263,7 @@ async def test_a_deleted_thread_takes_its_replies_with_it(fake, store, writer, c
     )
     await writer.flush()
     assert await stored(store) == []
-    assert not collector.is_tracked(THREAD)
+    assert THREAD not in collector.threads
 
 
 async def test_load_tracks_every_recorded_thread(store, writer):
@@ -279,7 +279,7 @@ async def test_load_tracks_every_recorded_thread(store, writer):
     )
     collector = ReplyCollector(writer, store.posts, store.replies)
     assert await collector.load() == 1
-    assert collector.is_tracked(OTHER_THREAD)
+    assert OTHER_THREAD in collector.threads
 
 
 class StubThread:
@@ -327,7 +327,7 @@ async def test_backfill_of_a_thread_with_nothing_stored_reads_it_all(fake, store
     assert await collector.backfill(thread) == 3
     await writer.flush()
     assert thread.calls[0]["after"] is None
-    assert collector.is_tracked(OTHER_THREAD)
+    assert OTHER_THREAD in collector.threads
     assert len(await stored(store, OTHER_THREAD)) == 3
 
 

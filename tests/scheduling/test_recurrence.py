@@ -18,7 +18,6 @@ from bot.scheduling.recurrence import (
     next_weekly,
     parse_clock_time,
     parse_duration,
-    parse_when,
     parse_when_detailed,
     resolve_timezone,
     timezone_choices,
@@ -27,6 +26,11 @@ from bot.scheduling.recurrence import (
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def parse_when(text: str, tz: ZoneInfo, now: datetime) -> datetime:
+    """Just the UTC instant that ``parse_when_detailed`` finds."""
+    return parse_when_detailed(text, tz, now).at
 
 
 def utc(*args: int) -> datetime:

@@ -165,9 +165,6 @@ class ReplyCollector:
         """The server of a tracked thread, when known (threads of recorded posts)."""
         return self._guild_of.get(thread_id)
 
-    def is_tracked(self, thread_id: int) -> bool:
-        return thread_id in self._threads
-
     @property
     def threads(self) -> frozenset[int]:
         return frozenset(self._threads)
