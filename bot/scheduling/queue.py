@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bot.content.models import Lesson, LessonState
 
-if TYPE_CHECKING:
-    from bot.store.rows import Schedule
+
+class PendingSchedule(Protocol):
+    """What the queue reads of a pending schedule (the store's ``Schedule`` row has it)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def lesson_id(self) -> str | None: ...
+    @property
+    def next_run(self) -> datetime | None: ...
 
 
 def lesson_queue(lessons: Sequence[Lesson], posted: Collection[str], booked: Collection[str]) -> list[Lesson]:
@@ -52,6 +60,6 @@ def lesson_states(
     return states
 
 
-def booked_lessons(pending: Iterable[Schedule]) -> dict[str, datetime | None]:
+def booked_lessons(pending: Iterable[PendingSchedule]) -> dict[str, datetime | None]:
     """Lessons booked by pending one-offs, with their time (None while being posted)."""
     return {s.lesson_id: s.next_run for s in pending if s.kind == "once" and s.lesson_id}

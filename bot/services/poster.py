@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.content.models import Lesson
+from bot.embeds import NO_MENTIONS, to_embeds
 from bot.errors import MissingBotPermissions, UserFacingError
-from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.render.lesson import LessonPost, render_lesson
 from bot.store.rows import NewPost, Post
 

@@ -23,10 +23,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.content.models import Lesson
+from bot.embeds import NO_MENTIONS
 from bot.errors import UserFacingError
 from bot.features.discussion.backfill import backfill_all
 from bot.features.discussion.collector import ReplyCollector
-from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild

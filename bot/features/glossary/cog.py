@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from discord import app_commands
 from discord.ext import commands
 
-from bot.features.embeds import NO_MENTIONS
+from bot.embeds import NO_MENTIONS
 from bot.features.glossary.views import concept_message, concepts_page
 from bot.features.interaction import Interaction
 from bot.features.options import TAG_MAX, TERM_MAX, TagOption, TermOption, typed

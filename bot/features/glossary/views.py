@@ -17,7 +17,7 @@ import discord
 from bot.content.glossary_file import TAG_LIMIT
 from bot.content.models import Concept, Lesson
 from bot.content.server_library import ServerLibrary
-from bot.features.embeds import NO_MENTIONS, to_embeds
+from bot.embeds import NO_MENTIONS, to_embeds
 from bot.render.concept import render_concept, render_concepts_page
 from bot.render.lesson import render_lesson
 

@@ -13,15 +13,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.embeds import NO_MENTIONS, to_embeds
 from bot.errors import UserFacingError
-from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.interaction import Interaction
 from bot.features.lesson_option import LessonOption, find_lesson
 from bot.features.moderation import is_moderator, require_guild
+from bot.features.post_target import target_channel
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
-from bot.services.post_target import target_channel
 from bot.services.poster import post_lesson
 
 if TYPE_CHECKING:

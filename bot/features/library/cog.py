@@ -29,8 +29,8 @@ from bot.content.adding import (
     title_key,
 )
 from bot.content.models import Lesson
+from bot.embeds import NO_MENTIONS, to_embeds
 from bot.errors import UnknownLesson, UserFacingError
-from bot.features.embeds import NO_MENTIONS, to_embeds
 from bot.features.interaction import Interaction
 from bot.features.lesson_option import AddedLessonOption
 from bot.features.library.previews import Preview, Previews

@@ -9,12 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.embeds import NO_MENTIONS
 from bot.errors import UserFacingError
-from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild
 from bot.features.options import TimeOption, WhenOption
+from bot.features.post_target import target_channel
 from bot.limits import AUTOCOMPLETE_CHOICES, CHOICE_NAME
 from bot.render.status import WEEKDAYS, ScheduleLine, render_schedule_list, weekly_rule_text
 from bot.render.timestamps import full_and_relative
@@ -27,7 +28,6 @@ from bot.scheduling.recurrence import (
     resolve_timezone,
 )
 from bot.services.dispatcher import Dispatcher
-from bot.services.post_target import target_channel
 from bot.services.scheduled_posts import ScheduledPoster, next_queued_lesson
 from bot.store.rows import NewOnce, NewWeekly, Schedule
 

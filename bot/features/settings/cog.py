@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.embeds import NO_MENTIONS
 from bot.errors import UserFacingError
-from bot.features.embeds import NO_MENTIONS
 from bot.features.interaction import Interaction
 from bot.features.moderation import is_moderator, require_guild
 from bot.features.options import TIMEZONE_MAX, TimezoneOption, typed

@@ -1,4 +1,5 @@
-"""The edge where rendered embed dicts become discord.py objects."""
+"""The edge where rendered embed dicts become discord.py objects, and the mentions a message
+allows. Neutral: the features and the services both send messages, so neither owns it."""
 
 from __future__ import annotations
 
