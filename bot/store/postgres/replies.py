@@ -5,7 +5,8 @@ start-up backfill) is harmless. An older edit never overwrites a newer one, what
 and backfill arrive in: the upsert and the edit both compare ``edited_at``.
 
 Rows travel as arrays, one per column, unnested on the server: one statement and one round trip
-for any number of rows (``executemany`` would send one bind per row).
+for any number of rows (``executemany`` would send one bind per row). A batch that comes down to
+one statement (a burst of new replies) is sent alone, without BEGIN and COMMIT around it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 from collections.abc import Collection, Sequence
 from datetime import UTC
 
-from bot.store.postgres.connection import Connection, Record, Tx, utc, utc_or_none
+from bot.store.postgres.connection import Connection, Record, utc, utc_or_none
 from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyEdit, ReplyStats
 
 _COLUMNS = (
@@ -86,15 +87,19 @@ def _edit_columns(edits: Sequence[ReplyEdit]) -> list[list[object]]:
     return columns
 
 
-async def _apply_group(tx: Tx, changes: ReplyChanges) -> None:
-    if changes.deletes:
-        await tx.execute(_DELETE, [int(i) for i in changes.deletes])
-    if changes.upserts:
-        await tx.execute(_UPSERT, *_upsert_columns(changes.upserts))
-    if changes.edits:
-        await tx.execute(_EDIT, *_edit_columns(changes.edits))
-    if changes.forget_thread is not None:
-        await tx.execute(_DELETE_THREAD, changes.forget_thread)
+def _statements(batch: Sequence[ReplyChanges]) -> list[tuple[str, list[object]]]:
+    """The batch as statements with their parameters, in the order they must run."""
+    statements: list[tuple[str, list[object]]] = []
+    for changes in batch:
+        if changes.deletes:
+            statements.append((_DELETE, [[int(i) for i in changes.deletes]]))
+        if changes.upserts:
+            statements.append((_UPSERT, _upsert_columns(changes.upserts)))
+        if changes.edits:
+            statements.append((_EDIT, _edit_columns(changes.edits)))
+        if changes.forget_thread is not None:
+            statements.append((_DELETE_THREAD, [changes.forget_thread]))
+    return statements
 
 
 class PostgresReplies:
@@ -104,12 +109,18 @@ class PostgresReplies:
         self._db = db
 
     async def apply(self, batch: Sequence[ReplyChanges]) -> None:
-        groups = [changes for changes in batch if changes.operations]
-        if not groups:
+        statements = _statements(batch)
+        if len(statements) == 1:
+            # A burst of new replies is one upsert: a single statement is a transaction of its
+            # own, and BEGIN and COMMIT would add two round trips to the one that does the work.
+            sql, params = statements[0]
+            await self._db.execute(sql, *params)
+            return
+        if not statements:
             return
         async with self._db.transaction() as tx:
-            for changes in groups:
-                await _apply_group(tx, changes)
+            for sql, params in statements:
+                await tx.execute(sql, *params)
 
     async def for_thread(self, thread_id: int) -> list[Reply]:
         rows = await self._db.fetch(
