@@ -87,9 +87,9 @@ def _edit_columns(edits: Sequence[ReplyEdit]) -> list[list[object]]:
     return columns
 
 
-def _statements(batch: Sequence[ReplyChanges]) -> list[tuple[str, list[object]]]:
+def _statements(batch: Sequence[ReplyChanges]) -> list[tuple[str, Sequence[object]]]:
     """The batch as statements with their parameters, in the order they must run."""
-    statements: list[tuple[str, list[object]]] = []
+    statements: list[tuple[str, Sequence[object]]] = []
     for changes in batch:
         if changes.deletes:
             statements.append((_DELETE, [[int(i) for i in changes.deletes]]))
