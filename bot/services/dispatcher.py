@@ -18,6 +18,15 @@ How it works
   unfinished claims of its holder (and those whose lease ran out) and posts again with the same
   nonce; the ``post`` callable is responsible for recognising the earlier message (Discord's
   ``enforce_nonce``, and the channel history).
+* Several processes (``shards``: this one's servers): a process that dies holding claims loses
+  them when their lease ends. With ``takeover_every`` set, the dispatcher looks that often for
+  such claims and takes them over: those of its own servers as soon as the lease ended, those of
+  any server once it ended ``takeover_grace`` ago (their own process is not coming back), and
+  posts them with their nonce. Its own claims in flight are never taken: their lease lasts.
+* A claim can also be lost without anyone winning it: PostgreSQL's ``SKIP LOCKED`` skips a row
+  that another transaction holds for a moment (a cancel, a completion). When the schedule is
+  still due at that occurrence, the dispatcher tries again after ``contention_retry``, not at
+  its next occurrence.
 * An occurrence older than ``grace`` when the dispatcher gets to it (the bot was offline) is
   not posted: it is recorded as missed ("Missed at …: the bot was offline."); a one-off
   becomes ``missed``, a weekly schedule continues with its next occurrence after now.
@@ -69,6 +78,8 @@ DEFAULT_RETRY_DELAYS: tuple[timedelta, ...] = (
 NONCE_MAX_LENGTH = 25  # Discord accepts a message nonce of at most 25 characters
 DEFAULT_HOLDER = "studybot"  # one process: the same name after a restart reclaims its own claims
 DEFAULT_LEASE = timedelta(minutes=10)  # longer than a post may take (post_timeout) between renewals
+DEFAULT_TAKEOVER_EVERY = timedelta(minutes=1)  # how often a shard process looks for dead claims
+DEFAULT_TAKEOVER_GRACE = timedelta(minutes=10)  # past the lease: any process takes a dead claim
 
 
 class RetryableError(Exception):
@@ -165,6 +176,9 @@ class Dispatcher:
         claim_ahead: timedelta = timedelta(milliseconds=200),
         error_backoff: timedelta = timedelta(seconds=30),
         post_timeout: timedelta = timedelta(minutes=2),
+        takeover_every: timedelta | None = None,
+        takeover_grace: timedelta = DEFAULT_TAKEOVER_GRACE,
+        contention_retry: timedelta = timedelta(milliseconds=250),
     ) -> None:
         self._schedules = schedules
         self._clock = clock
@@ -185,6 +199,12 @@ class Dispatcher:
         # A post still unanswered after this (a hung connection) is abandoned and retried with
         # the same nonce, so one stuck request cannot hold up every other server's posts.
         self._post_timeout = post_timeout
+        # None: claims of other processes are only looked for at start (one process runs all).
+        self._takeover_every = takeover_every
+        self._takeover_grace = takeover_grace
+        self._next_takeover: datetime | None = None
+        self._contention_retry = contention_retry
+        self._held_until: datetime | None = None  # a due claim met a locked row: wait till then
         self._never = asyncio.Event()  # for sleeps no notification should cut short
         self._wake = asyncio.Event()
         self._stale = True
@@ -254,9 +274,16 @@ class Dispatcher:
             self._stale = False
             self._batch = await self._schedules.next_due(shards=self._shards, limit=self._batch_limit)
         now = self._clock.now()
+        if self._next_takeover is not None and now >= self._next_takeover:
+            assert self._takeover_every is not None
+            self._next_takeover = now + self._takeover_every
+            await self._take_over(now, restarted=False)
+            return
         ready: list[Schedule] = []
+        held = self._held_until is not None and now < self._held_until
         if (
             self._batch
+            and not held
             and self._batch[0].next_run is not None
             and self._batch[0].next_run <= now + self._claim_ahead
         ):
@@ -279,17 +306,36 @@ class Dispatcher:
     def _deadline(self, now: datetime) -> datetime:
         candidates = [now + self._max_sleep]
         if self._batch and self._batch[0].next_run is not None:
-            candidates.append(self._batch[0].next_run - self._claim_ahead)
+            due = self._batch[0].next_run - self._claim_ahead
+            candidates.append(max(due, self._held_until) if self._held_until is not None else due)
         if self._retries:
             candidates.append(self._retries[0].at)
+        if self._next_takeover is not None:
+            candidates.append(self._next_takeover)
         return min(candidates)
 
     async def _resume_unfinished(self) -> None:
         """Claims left without an outcome by a crash: post again, same nonce (or mark missed)."""
         now = self._clock.now()
+        if self._takeover_every is not None:
+            self._next_takeover = now + self._takeover_every
+        await self._take_over(now, restarted=True)
+
+    async def _take_over(self, now: datetime, *, restarted: bool) -> None:
+        """Reclaim and post the unfinished claims this process may take: its own after a restart,
+        those of its servers whose lease ended, and those of any server whose lease ended
+        ``takeover_grace`` ago (only a process of several looks beyond its servers)."""
         unfinished = await self._schedules.reclaim(
-            holder=self._holder, lease=self._lease, now=now, shards=self._shards
+            holder=self._holder, lease=self._lease, now=now, shards=self._shards, restarted=restarted
         )
+        if self._shards is not None:
+            unfinished += await self._schedules.reclaim(
+                holder=self._holder,
+                lease=self._lease,
+                now=now,
+                expired_before=now - self._takeover_grace,
+                restarted=False,
+            )
         if not unfinished:
             return
         jobs = []
@@ -304,9 +350,11 @@ class Dispatcher:
                 )
                 continue
             log.info(
-                "Re-posting schedule %d occurrence %s after a restart (nonce %s)",
+                "Re-posting schedule %d occurrence %s (guild %d), %s (nonce %s)",
                 claim.schedule.id,
                 claim.occurrence.isoformat(),
+                claim.schedule.guild_id,
+                "after a restart" if restarted else "taken over: its holder's lease ended",
                 claim.nonce,
             )
             jobs.append(self._attempt(claim, attempt=1))
@@ -326,6 +374,9 @@ class Dispatcher:
         # Sent together: the store runs them back to back, without a loop iteration in between.
         claims = await asyncio.gather(*(self._claim(schedule, now) for schedule in on_time))
         won = [claim for claim in claims if claim is not None]
+        lost = [schedule for schedule, claim in zip(on_time, claims, strict=True) if claim is None]
+        if lost and await self._still_due(lost):
+            self._held_until = now + self._contention_retry
         if won:
             await self._clock.sleep_until(max(c.occurrence for c in won), self._never)
         jobs = [self._attempt(claim, attempt=1) for claim in won]
@@ -333,6 +384,16 @@ class Dispatcher:
         await asyncio.gather(*jobs)
         for schedule in missed:
             await self._mark_missed(schedule, now)
+
+    async def _still_due(self, lost: list[Schedule]) -> bool:
+        """Whether a claim that lost left its schedule due at that very occurrence: nobody won it
+        (a row locked for another reason), so it is to be claimed again shortly."""
+        for schedule in lost:
+            current = await self._schedules.get(schedule.id)
+            if current is not None and current.state == "pending" and current.next_run == schedule.next_run:
+                log.info("Schedule %d was busy in the database; claiming it again shortly", schedule.id)
+                return True
+        return False
 
     async def _claim(self, schedule: Schedule, now: datetime) -> Claim | None:
         occurrence = schedule.next_run

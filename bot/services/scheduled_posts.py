@@ -20,6 +20,7 @@ from bot.errors import MissingBotPermissions
 from bot.scheduling.queue import booked_lessons, lesson_queue
 from bot.services.dispatcher import PermanentPostError, PostOutcome, RetryableError
 from bot.services.poster import PostPlan, post_lesson
+from bot.services.remote_guild import fetch_remote_guild
 from bot.store.rows import Schedule
 
 if TYPE_CHECKING:
@@ -103,8 +104,20 @@ class ScheduledPoster:
             raise RetryableError(f"Posting failed: {error}") from None
         return PostOutcome.sent(post.message_id, lesson.id)
 
+    async def _guild(self, guild_id: int) -> discord.Guild | None:
+        """The server: from the gateway's cache when it is one of this process's servers; else
+        read over REST (a post taken over from the process of its shard, which died)."""
+        guild = self.bot.get_guild(guild_id)
+        servers = self.bot.own_servers
+        if guild is not None or servers is None or servers.owns(guild_id):
+            return guild
+        try:
+            return await fetch_remote_guild(self.bot, guild_id)
+        except (discord.HTTPException, OSError) as error:
+            raise RetryableError(f"Could not read the server from Discord: {error}") from None
+
     async def _channel(self, schedule: Schedule) -> discord.TextChannel | discord.ForumChannel:
-        guild = self.bot.get_guild(schedule.guild_id)
+        guild = await self._guild(schedule.guild_id)
         if guild is None:
             raise PermanentPostError("I am no longer in that server.")
         if guild.unavailable:
@@ -136,7 +149,7 @@ class ScheduledPoster:
     ) -> None:
         """Say it where moderators will see it (the lesson channel, the schedule's channel, else
         the server's system channel), pinging only the moderator who made the schedule."""
-        guild = self.bot.get_guild(schedule.guild_id)
+        guild = await self._guild(schedule.guild_id)
         if guild is None:
             log.warning("Schedule %d: %s (not in that server to tell the moderators)", schedule.id, text)
             return

@@ -145,13 +145,16 @@ class Schedules(Protocol):
         now: datetime,
         expired_before: datetime | None = None,
         shards: ShardSet | None = None,
+        restarted: bool = True,
     ) -> list[Claim]:
         """Take over claims left without an outcome, and return them, oldest occurrence first
         (then by schedule id).
 
         Taken: every run still ``claimed`` whose schedule is still ``pending`` and belongs to
-        ``shards`` (all if None), and whose holder is ``holder`` (this process, restarted) or
-        whose lease ended at or before ``expired_before`` (default ``now``: a holder that died).
+        ``shards`` (all if None), and whose lease ended at or before ``expired_before`` (default
+        ``now``: a holder that died), or, when ``restarted``, whose holder is ``holder`` (this
+        process, started again: none of its claims is in flight). A running process passes
+        ``restarted=False``, so its own claims in flight are left to it while their lease lasts.
         Each becomes ``holder``'s until ``now + lease``, keeping its occurrence and nonce, so a
         re-post sends the same nonce. Two processes reclaiming at once never get the same claim.
         """

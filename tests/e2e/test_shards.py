@@ -15,6 +15,7 @@ import pytest
 from bot.app import StudyBot
 from bot.config import Settings
 from bot.content.library import load_library
+from bot.services.dispatcher import make_nonce
 from bot.store import open_store
 from bot.store.ports import Store
 from bot.store.rows import NewOnce, NewPost, Schedule
@@ -179,3 +180,49 @@ async def eventually(read: Callable[[], Awaitable[object]], expected: object) ->
         await asyncio.sleep(0.05)
         value = await read()
     assert value == expected
+
+
+async def test_past_the_grace_a_process_of_another_shard_posts_a_dead_processs_claim(fake, tmp_path):
+    """Shard 1's process died holding a claim and has not come back for longer than the lease and
+    the take-over grace: shard 0's process posts it, though it hears nothing of that server."""
+    fake.shard_count = 2
+    url = f"sqlite:///{tmp_path / 'studybot.sqlite3'}"
+    store = await open_store(url)
+    try:
+        fake.create_guild("zero", shard=0)
+        one = fake.create_guild("one", shard=1)
+        text = fake.create_text_channel(one, "weekly")
+        due = START - timedelta(minutes=30)
+        schedule = await store.schedules.create_once(
+            NewOnce(one.id, text.id, FIRST_LESSON, due, "UTC", 42, due)
+        )
+        nonce = make_nonce(schedule.id, due)
+        claimed = await store.schedules.claim(
+            schedule, nonce=nonce, next_run=None, holder="shards 1 of 2", lease=timedelta(minutes=10), now=due
+        )
+        assert claimed is not None
+        clock = ManualClock(START)  # the lease ended 20 minutes ago
+        bot = shard_process(fake, store, url, (0,), clock)
+        async with run_client(fake, bot):
+            assert one.id not in {g.id for g in bot.guilds}
+            await fake.wait_until(lambda: fake.bot_messages(text), timeout=10)
+            thread = await fake.wait_until(lambda: fake.threads(text), timeout=10)
+            await fake.wait_until(lambda: fake.bot_messages(thread[0]), timeout=10)
+            done = await store.schedules.get(schedule.id)
+            for _ in range(100):
+                if done is not None and done.state == "done":
+                    break
+                await asyncio.sleep(0.05)
+                done = await store.schedules.get(schedule.id)
+            collector = bot.get_cog("DiscussionCog").collector  # type: ignore[union-attr]
+            tracked = collector.threads
+        [post] = await store.posts.for_lesson(one.id, FIRST_LESSON)
+    finally:
+        await store.close()
+
+    assert done is not None and done.state == "done"
+    [article] = fake.bot_messages(text)
+    assert post.message_id == int(article["id"]) and post.thread_id == int(thread[0].id)
+    sent = fake.requests_matching("POST", rf"^/channels/{text.id}/messages$")
+    assert [r.json.get("nonce") for r in sent] == [f"{nonce}m0"]  # the dead claim's nonce
+    assert tracked == frozenset()  # shard 1's process reads its replies when it is back

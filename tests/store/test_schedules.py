@@ -289,6 +289,23 @@ async def test_reclaim_can_wait_past_a_grace_and_keeps_to_its_shards(store):
     assert taken.schedule.id == mine.id
 
 
+async def test_a_running_holder_reclaims_ended_leases_only_never_its_claims_in_flight(store):
+    in_flight = await store.schedules.create_once(once(START))
+    abandoned = await store.schedules.create_once(once(START))
+    dead = await store.schedules.create_once(once(START))
+    await claim(store, in_flight, holder="a", now=START + timedelta(minutes=15))  # lease to 12:25
+    await claim(store, abandoned, holder="a")  # "a"'s own, lease ended at 12:10
+    await claim(store, dead, holder="b")  # lease ended at 12:10
+    now = START + timedelta(minutes=20)
+    taken = await store.schedules.reclaim(holder="a", lease=LEASE, now=now, restarted=False)
+    assert [(c.schedule.id, c.holder, c.lease_until) for c in taken] == [
+        (abandoned.id, "a", now + LEASE),
+        (dead.id, "a", now + LEASE),
+    ]
+    # The claim in flight keeps its lease: nobody, "a" included, takes it before it ends.
+    assert await store.schedules.reclaim(holder="c", lease=LEASE, now=now) == []
+
+
 async def test_reclaim_skips_finished_and_cancelled_schedules(store):
     finished = await store.schedules.create_once(once(START))
     cancelled = await store.schedules.create_once(once(START))

@@ -27,7 +27,7 @@ from bot.scheduling.recurrence import (
     parse_when_detailed,
     resolve_timezone,
 )
-from bot.services.dispatcher import Dispatcher
+from bot.services.dispatcher import DEFAULT_TAKEOVER_EVERY, Dispatcher
 from bot.services.scheduled_posts import ScheduledPoster, next_queued_lesson
 from bot.store.rows import NewOnce, NewWeekly, Schedule
 
@@ -59,6 +59,8 @@ class SchedulingCog(commands.Cog):
             grace=bot.settings.missed_post_grace,
             shards=bot.own_servers,
             holder=bot.shard_plan.holder,
+            # One process of several: another may die holding claims; look for them now and then.
+            takeover_every=DEFAULT_TAKEOVER_EVERY if bot.own_servers is not None else None,
         )
 
     async def cog_load(self) -> None:

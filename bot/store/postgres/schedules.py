@@ -254,16 +254,17 @@ class PostgresSchedules:
         now: datetime,
         expired_before: datetime | None = None,
         shards: ShardSet | None = None,
+        restarted: bool = True,
     ) -> list[Claim]:
         now = utc(now)
         lease_until = now + lease
         expired = now if expired_before is None else utc(expired_before)
-        where, params = shard_sql(shards, 4, "s.guild_id")
+        where, params = shard_sql(shards, 5, "s.guild_id")
         rows = await self._db.fetch(
             "WITH taken AS (SELECT r.schedule_id, r.occurrence FROM schedule_runs r "
             "JOIN schedules s ON s.id = r.schedule_id "
             "WHERE r.state = 'claimed' AND s.state = 'pending' "
-            f"AND (r.holder = $1 OR r.lease_until IS NULL OR r.lease_until <= $2){where} "
+            f"AND ((r.holder = $1 AND $4::boolean) OR r.lease_until IS NULL OR r.lease_until <= $2){where} "
             "FOR UPDATE OF r SKIP LOCKED) "
             "UPDATE schedule_runs r SET holder = $1, lease_until = $3 FROM taken, schedules s "
             "WHERE r.schedule_id = taken.schedule_id AND r.occurrence = taken.occurrence "
@@ -273,6 +274,7 @@ class PostgresSchedules:
             holder,
             expired,
             lease_until,
+            restarted,
             *params,
         )
         claims = [

@@ -105,7 +105,7 @@ def _renew(sql: Sql, schedule_id: int, occurrence: str, holder: str, lease_until
 
 
 def _reclaim(
-    sql: Sql, holder: str, lease_until: str, expired_before: str, shards: ShardSet | None
+    sql: Sql, holder: str, lease_until: str, expired_before: str, shards: ShardSet | None, restarted: bool
 ) -> list[tuple[Row, Schedule]]:
     where, params = shard_sql(shards, "s.guild_id")
     columns = ", ".join(f"s.{c.strip()}" for c in _SCHEDULE_COLUMNS.split(","))
@@ -114,9 +114,9 @@ def _reclaim(
             "SELECT r.occurrence AS run_occurrence, r.nonce AS run_nonce, r.claimed_at AS run_claimed_at, "
             f"{columns} FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id "
             "WHERE r.state = 'claimed' AND s.state = 'pending' "
-            f"AND (r.holder = ? OR r.lease_until IS NULL OR r.lease_until <= ?){where} "
+            f"AND ((r.holder = ? AND ?) OR r.lease_until IS NULL OR r.lease_until <= ?){where} "
             "ORDER BY r.occurrence, r.schedule_id",
-            [holder, expired_before, *params],
+            [holder, restarted, expired_before, *params],
         )
         if rows:
             sql.executemany(
@@ -300,10 +300,11 @@ class SqliteSchedules:
         now: datetime,
         expired_before: datetime | None = None,
         shards: ShardSet | None = None,
+        restarted: bool = True,
     ) -> list[Claim]:
         lease_until = to_text(now + lease)
         expired = to_text(now if expired_before is None else expired_before)
-        taken = await self._db.run(_reclaim, holder, lease_until, expired, shards)
+        taken = await self._db.run(_reclaim, holder, lease_until, expired, shards, restarted)
         return [
             Claim(
                 schedule=schedule,
