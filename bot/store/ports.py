@@ -37,6 +37,7 @@ from bot.store.rows import (
     Post,
     Refused,
     Reply,
+    ReplyActivity,
     ReplyChanges,
     ReplyStats,
     RunOutcome,
@@ -66,6 +67,11 @@ class Schedules(Protocol):
     ``renew`` extends the lease, ``reclaim`` takes over the claims of a holder that died (or of
     this holder before a restart), and ``complete`` records an outcome only if the claim is
     still its holder's, so a process that lost its claim changes nothing.
+
+    Two families share this machinery, told apart by ``kind``: the moderators' posts (``once``,
+    ``weekly``) and the jobs of a discussion's window (``remind``, ``close``), which only
+    ``Posts.record`` makes. The moderators' lists and cancels (``pending``, ``listable``,
+    ``cancel``) see posts only; the dispatcher's methods see every kind.
     """
 
     async def create_once(self, new: NewOnce) -> Schedule:
@@ -82,20 +88,22 @@ class Schedules(Protocol):
         ...
 
     async def pending(self, guild_id: int) -> list[Schedule]:
-        """The server's ``pending`` schedules: soonest ``next_run`` first, then by id; those with
-        no ``next_run`` (a claimed one-off being posted right now) last, by id."""
+        """The server's ``pending`` post schedules (``once``, ``weekly``): soonest ``next_run``
+        first, then by id; those with no ``next_run`` (a claimed one-off being posted right
+        now) last, by id."""
         ...
 
     async def listable(self, guild_id: int) -> list[Schedule]:
-        """What ``/schedule list`` shows: the server's ``pending`` schedules in ``pending``'s
+        """What ``/schedule list`` shows: the server's ``pending`` post schedules in ``pending``'s
         order, then its ``missed`` and ``failed`` ones (kept until cancelled), soonest
         ``next_run`` first, no ``next_run`` after, then by id. Done and cancelled ones never."""
         ...
 
     async def cancel(self, guild_id: int, schedule_id: int) -> bool:
-        """Cancel a ``pending`` schedule of this server, or dismiss a ``missed`` or ``failed``
+        """Cancel a ``pending`` post schedule of this server, or dismiss a ``missed`` or ``failed``
         one: it becomes ``cancelled`` with no ``next_run``. False (and nothing changes) when the
-        id is unknown, belongs to another server, or is already done or cancelled.
+        id is unknown, belongs to another server, is a discussion job, or is already done or
+        cancelled.
 
         A claim already made on it stays; its ``complete`` still records the run but no longer
         changes the schedule, and ``reclaim`` no longer returns it."""
@@ -199,7 +207,20 @@ class Posts(Protocol):
 
     async def record(self, post: NewPost) -> Post:
         """Record a post; return it with its new id. Two posts never share a ``thread_id``
-        (recording a second post for a thread raises)."""
+        (recording a second post for a thread raises).
+
+        In the same transaction, the discussions still open in the same channel close now: the
+        pending ``close`` job of every other post of that channel whose ``next_run`` is later
+        than ``post.posted_at`` moves to ``posted_at``, and their pending ``remind`` jobs are
+        cancelled. With ``post.discussion``, the post's ``closes_at`` is its ``closes_at`` and
+        its jobs are created pending (server, channel, lesson and ``post_id`` the post's, zone
+        and ``created_by`` the window's, ``created_at`` ``posted_at``): a ``close`` at
+        ``closes_at`` and, when ``remind_at`` is set and later than ``posted_at``, a ``remind``
+        at ``remind_at``."""
+        ...
+
+    async def get(self, post_id: int) -> Post | None:
+        """The post with this id, or None."""
         ...
 
     async def latest(self, guild_id: int) -> Post | None:
@@ -268,6 +289,25 @@ class Replies(Protocol):
         reply counted."""
         ...
 
+    async def activity(
+        self,
+        guild_id: int,
+        *,
+        thread_ids: Collection[int] | None = None,
+        author_id: int | None = None,
+    ) -> list[ReplyActivity]:
+        """Who replied where and when in the server (never what they wrote): within
+        ``thread_ids`` when given (an empty collection gives nothing), by ``author_id`` when
+        given; oldest ``created_at`` first, then by message id."""
+        ...
+
+    async def earliest(
+        self, guild_id: int, author_ids: Collection[int], *, excluding_thread: int
+    ) -> dict[int, datetime]:
+        """Each of ``author_ids``' earliest reply time in the server's threads other than
+        ``excluding_thread``; an author with no reply there is absent."""
+        ...
+
 
 class ServerSettings(Protocol):
     """Per-server settings. Each setter stores one field, leaves the others, and returns the
@@ -287,6 +327,13 @@ class ServerSettings(Protocol):
 
     async def set_modrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
         """The extra moderator role."""
+        ...
+
+    async def set_discussion(
+        self, guild_id: int, days: int | None, reminder_hours: int | None
+    ) -> GuildSettings:
+        """The discussion window: days open and the reminder's hours before the end (both
+        fields at once; each None back to its default)."""
         ...
 
 

@@ -18,7 +18,11 @@ from datetime import datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-ScheduleKind = Literal["once", "weekly"]
+# "once" and "weekly" post lessons (moderators' schedules); "remind" and "close" are the jobs of a
+# discussion's window, made when its lesson is posted (``NewPost.discussion``).
+ScheduleKind = Literal["once", "weekly", "remind", "close"]
+POST_KINDS: frozenset[str] = frozenset({"once", "weekly"})
+DISCUSSION_KINDS: frozenset[str] = frozenset({"remind", "close"})
 ScheduleState = Literal["pending", "done", "missed", "failed", "cancelled"]
 # The schedule states a completed run can leave a schedule in (None: it stays pending).
 FinalState = Literal["done", "missed", "failed"]
@@ -69,14 +73,31 @@ class GuildSettings:
     timezone: str | None = None  # IANA name
     channel_id: int | None = None  # the default channel for posts
     modrole_id: int | None = None  # the extra moderator role
+    discussion_days: int | None = None  # how long a discussion stays open (None: the default, 7)
+    reminder_hours: int | None = None  # the reminder, hours before the end (None: 24; 0: none)
 
 
 # --- posts -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
+class DiscussionWindow:
+    """When a lesson's discussion closes and when it is reminded (None: no reminder), as computed
+    when it opens, with the server's zone and the moderator whom notices about it may ping."""
+
+    closes_at: datetime
+    remind_at: datetime | None
+    timezone: str
+    created_by: int
+
+
+@dataclass(frozen=True)
 class NewPost:
-    """A lesson just posted, to be recorded (``Posts.record``)."""
+    """A lesson just posted, to be recorded (``Posts.record``).
+
+    With ``discussion``, recording it also schedules its discussion's reminder and close (the
+    ``remind`` and ``close`` jobs, ``Schedule.post_id`` the new post).
+    """
 
     guild_id: int
     channel_id: int
@@ -86,6 +107,7 @@ class NewPost:
     posted_at: datetime
     schedule_id: int | None = None  # None for /post
     occurrence: datetime | None = None  # the schedule occurrence this post fulfils
+    discussion: DiscussionWindow | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,7 @@ class Post:
     posted_at: datetime
     schedule_id: int | None = None
     occurrence: datetime | None = None
+    closes_at: datetime | None = None  # when its discussion window ends, as planned (None: never)
 
 
 # --- replies ---------------------------------------------------------------------------------
@@ -158,6 +181,17 @@ class AuthorCount:
     replies: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyActivity:
+    """Who replied where and when (``Replies.activity``): a reply without its text."""
+
+    thread_id: int
+    author_id: int
+    author_name: str
+    message_id: int
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class ReplyStats:
     replies: int
@@ -200,7 +234,12 @@ class NewWeekly:
 class Schedule:
     """A stored schedule. ``next_run`` is the next occurrence not yet claimed (None once a
     one-off is claimed, or a schedule is finished); ``last_error`` is the latest failure or
-    notice in words, for ``/schedule list``."""
+    notice in words, for ``/schedule list``.
+
+    A discussion job (kind ``remind`` or ``close``) is a one-off about the post ``post_id``:
+    its ``channel_id`` and ``lesson_id`` are the post's, ``created_by`` the moderator who posted
+    or scheduled it.
+    """
 
     id: int
     guild_id: int
@@ -215,10 +254,16 @@ class Schedule:
     last_error: str | None
     created_by: int
     created_at: datetime
+    post_id: int | None = None  # discussion jobs: the post whose discussion it is
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def one_off(self) -> bool:
+        """Every kind but ``weekly`` runs once: done after its occurrence, whatever happened."""
+        return self.kind != "weekly"
 
 
 @dataclass(frozen=True)

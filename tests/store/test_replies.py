@@ -172,3 +172,39 @@ async def test_stats_break_ties_by_the_earlier_latest_reply(store):
     await upsert(store, reply(3, author_id=9, name="Late"), reply(4, author_id=3, name="Early", at=T0))
     top = (await store.replies.stats(1)).top
     assert [a.author_name for a in top] == ["Early", "Late"]
+
+
+async def test_activity_tells_who_replied_where_and_when_without_the_text(store):
+    await upsert(
+        store,
+        reply(3, author_id=5, name="Ada", thread_id=100),
+        reply(1, author_id=6, name="Grace", thread_id=200),
+        reply(2, author_id=5, name="Ada L.", thread_id=200),
+        reply(4, author_id=5, name="Ada", guild_id=2, thread_id=300),
+    )
+    everything = await store.replies.activity(1)
+    assert [(a.message_id, a.thread_id, a.author_id, a.author_name) for a in everything] == [
+        (1, 200, 6, "Grace"),
+        (2, 200, 5, "Ada L."),
+        (3, 100, 5, "Ada"),
+    ]
+    assert everything[0].created_at == T0 + timedelta(seconds=1)
+    assert [a.message_id for a in await store.replies.activity(1, thread_ids=[200])] == [1, 2]
+    assert [a.message_id for a in await store.replies.activity(1, author_id=5)] == [2, 3]
+    assert [a.message_id for a in await store.replies.activity(1, thread_ids=[100], author_id=6)] == []
+    assert await store.replies.activity(1, thread_ids=[]) == []
+
+
+async def test_earliest_gives_each_authors_first_reply_outside_one_thread(store):
+    await upsert(
+        store,
+        reply(1, author_id=5, thread_id=100),
+        reply(2, author_id=5, thread_id=200),
+        reply(3, author_id=5, thread_id=300),
+        reply(4, author_id=6, thread_id=100),
+        reply(5, author_id=7, thread_id=200),
+        reply(6, author_id=5, thread_id=400, guild_id=2, at=T0),
+    )
+    earliest = await store.replies.earliest(1, [5, 6, 8], excluding_thread=100)
+    assert earliest == {5: T0 + timedelta(seconds=2)}
+    assert await store.replies.earliest(1, [], excluding_thread=100) == {}

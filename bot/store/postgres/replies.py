@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 
 from bot.store.postgres.connection import Connection, Record, utc, utc_or_none
-from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyEdit, ReplyStats
+from bot.store.rows import AuthorCount, Reply, ReplyActivity, ReplyChanges, ReplyEdit, ReplyStats
 
 _COLUMNS = (
     "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
@@ -167,3 +167,40 @@ class PostgresReplies:
                 AuthorCount(r["author_id"], r["name"], r["n"]) for r in rows if r["author_id"] is not None
             ),
         )
+
+    async def activity(
+        self,
+        guild_id: int,
+        *,
+        thread_ids: Collection[int] | None = None,
+        author_id: int | None = None,
+    ) -> list[ReplyActivity]:
+        where = "guild_id = $1"
+        params: list[object] = [guild_id]
+        if thread_ids is not None:
+            params.append([int(t) for t in thread_ids])
+            where += f" AND thread_id = ANY(${len(params)}::bigint[])"
+        if author_id is not None:
+            params.append(author_id)
+            where += f" AND author_id = ${len(params)}"
+        rows = await self._db.fetch(
+            "SELECT thread_id, author_id, author_name, message_id, created_at FROM replies "
+            f"WHERE {where} ORDER BY created_at, message_id",
+            *params,
+        )
+        return [
+            ReplyActivity(r["thread_id"], r["author_id"], r["author_name"], r["message_id"], r["created_at"])
+            for r in rows
+        ]
+
+    async def earliest(
+        self, guild_id: int, author_ids: Collection[int], *, excluding_thread: int
+    ) -> dict[int, datetime]:
+        rows = await self._db.fetch(
+            "SELECT author_id, MIN(created_at) AS first FROM replies WHERE guild_id = $1 "
+            "AND author_id = ANY($2::bigint[]) AND thread_id <> $3 GROUP BY author_id",
+            guild_id,
+            [int(a) for a in author_ids],
+            excluding_thread,
+        )
+        return {r["author_id"]: r["first"] for r in rows}

@@ -32,8 +32,11 @@ _NAMES = (
     "last_error",
     "created_by",
     "created_at",
+    "post_id",
 )
 _COLUMNS = ", ".join(_NAMES)
+# The moderators' lists and cancels see the post schedules only, never a discussion's jobs.
+_POSTS_ONLY = "kind IN ('once', 'weekly')"
 
 
 def _of(alias: str) -> str:
@@ -55,6 +58,7 @@ def _schedule(row: Record) -> Schedule:
         last_error=row["last_error"],
         created_by=row["created_by"],
         created_at=row["created_at"],
+        post_id=row["post_id"],
     )
 
 
@@ -167,12 +171,13 @@ class PostgresSchedules:
 
     async def pending(self, guild_id: int) -> list[Schedule]:
         return await self._select(
-            "guild_id = $1 AND state = 'pending' ORDER BY next_run IS NULL, next_run, id", guild_id
+            f"guild_id = $1 AND state = 'pending' AND {_POSTS_ONLY} ORDER BY next_run IS NULL, next_run, id",
+            guild_id,
         )
 
     async def listable(self, guild_id: int) -> list[Schedule]:
         return await self._select(
-            "guild_id = $1 AND state IN ('pending', 'missed', 'failed') "
+            f"guild_id = $1 AND state IN ('pending', 'missed', 'failed') AND {_POSTS_ONLY} "
             "ORDER BY state <> 'pending', next_run IS NULL, next_run, id",
             guild_id,
         )
@@ -180,7 +185,7 @@ class PostgresSchedules:
     async def cancel(self, guild_id: int, schedule_id: int) -> bool:
         changed = await self._db.execute(
             "UPDATE schedules SET state = 'cancelled', next_run = NULL "
-            "WHERE id = $1 AND guild_id = $2 AND state IN ('pending', 'missed', 'failed')",
+            f"WHERE id = $1 AND guild_id = $2 AND state IN ('pending', 'missed', 'failed') AND {_POSTS_ONLY}",
             schedule_id,
             guild_id,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.store.postgres.connection import Connection, Record
 from bot.store.rows import GuildSettings
 
-_COLUMNS = "guild_id, timezone, channel_id, modrole_id"
+_COLUMNS = "guild_id, timezone, channel_id, modrole_id, discussion_days, reminder_hours"
 # One statement per setter, so each is one transaction; the column name is never user text.
 _SET = {
     column: (
@@ -22,6 +22,8 @@ def _settings(row: Record) -> GuildSettings:
         timezone=row["timezone"],
         channel_id=row["channel_id"],
         modrole_id=row["modrole_id"],
+        discussion_days=row["discussion_days"],
+        reminder_hours=row["reminder_hours"],
     )
 
 
@@ -48,6 +50,20 @@ class PostgresServerSettings:
 
     async def set_modrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
         return await self._set("modrole_id", guild_id, role_id)
+
+    async def set_discussion(
+        self, guild_id: int, days: int | None, reminder_hours: int | None
+    ) -> GuildSettings:
+        row = await self._db.fetchrow(
+            "INSERT INTO guild_settings (guild_id, discussion_days, reminder_hours) VALUES ($1, $2, $3) "
+            "ON CONFLICT (guild_id) DO UPDATE SET discussion_days = excluded.discussion_days, "
+            f"reminder_hours = excluded.reminder_hours RETURNING {_COLUMNS}",
+            guild_id,
+            days,
+            reminder_hours,
+        )
+        assert row is not None  # INSERT ... RETURNING always returns the row
+        return _settings(row)
 
 
 class PostgresBotState:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyStats
+from bot.store.rows import AuthorCount, Reply, ReplyActivity, ReplyChanges, ReplyStats
 from bot.store.sqlite.codec import UtcTexts, from_text, from_text_or_none, to_text
 from bot.store.sqlite.connection import Connection, Row, Sql
 
@@ -174,6 +175,43 @@ def _stats(sql: Sql, guild_id: int, thread_ids: list[int] | None, top: int) -> R
     )
 
 
+def _activity(
+    sql: Sql, guild_id: int, threads: list[int] | None, author_id: int | None
+) -> list[ReplyActivity]:
+    where = "guild_id = ?"
+    params: list[object] = [guild_id]
+    if threads is not None:
+        where += " AND thread_id IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(threads))
+    if author_id is not None:
+        where += " AND author_id = ?"
+        params.append(author_id)
+    rows = sql.all(
+        "SELECT thread_id, author_id, author_name, message_id, created_at FROM replies "
+        f"WHERE {where} ORDER BY created_at, message_id",
+        params,
+    )
+    return [
+        ReplyActivity(
+            int(r["thread_id"]),
+            int(r["author_id"]),
+            str(r["author_name"]),
+            int(r["message_id"]),
+            from_text(r["created_at"]),
+        )
+        for r in rows
+    ]
+
+
+def _earliest(sql: Sql, guild_id: int, authors: list[int], excluding_thread: int) -> dict[int, datetime]:
+    rows = sql.all(
+        "SELECT author_id, MIN(created_at) AS first FROM replies WHERE guild_id = ? "
+        "AND author_id IN (SELECT value FROM json_each(?)) AND thread_id != ? GROUP BY author_id",
+        (guild_id, json.dumps(authors), excluding_thread),
+    )
+    return {int(r["author_id"]): from_text(r["first"]) for r in rows}
+
+
 class SqliteReplies:
     """``ports.Replies`` over SQLite."""
 
@@ -203,3 +241,18 @@ class SqliteReplies:
     ) -> ReplyStats:
         threads = None if thread_ids is None else [int(t) for t in thread_ids]
         return await self._db.run(_stats, guild_id, threads, top)
+
+    async def activity(
+        self,
+        guild_id: int,
+        *,
+        thread_ids: Collection[int] | None = None,
+        author_id: int | None = None,
+    ) -> list[ReplyActivity]:
+        threads = None if thread_ids is None else [int(t) for t in thread_ids]
+        return await self._db.run(_activity, guild_id, threads, author_id)
+
+    async def earliest(
+        self, guild_id: int, author_ids: Collection[int], *, excluding_thread: int
+    ) -> dict[int, datetime]:
+        return await self._db.run(_earliest, guild_id, [int(a) for a in author_ids], excluding_thread)

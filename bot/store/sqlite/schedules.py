@@ -17,8 +17,10 @@ from bot.store.sqlite.shards import shard_sql
 
 _SCHEDULE_COLUMNS = (
     "id, guild_id, channel_id, kind, lesson_id, weekday, local_time, timezone, next_run, state, "
-    "last_error, created_by, created_at"
+    "last_error, created_by, created_at, post_id"
 )
+# The moderators' lists and cancels see the post schedules only, never a discussion's jobs.
+_POSTS_ONLY = "kind IN ('once', 'weekly')"
 
 
 def _schedule(row: Row) -> Schedule:
@@ -37,6 +39,7 @@ def _schedule(row: Row) -> Schedule:
         last_error=row["last_error"],
         created_by=int(row["created_by"]),
         created_at=from_text(row["created_at"]),
+        post_id=row["post_id"],
     )
 
 
@@ -64,7 +67,7 @@ def _select(sql: Sql, where: str, params: list[object] | tuple[object, ...]) -> 
 def _cancel(sql: Sql, guild_id: int, schedule_id: int) -> bool:
     changed = sql.execute(
         "UPDATE schedules SET state = 'cancelled', next_run = NULL "
-        "WHERE id = ? AND guild_id = ? AND state IN ('pending', 'missed', 'failed')",
+        f"WHERE id = ? AND guild_id = ? AND state IN ('pending', 'missed', 'failed') AND {_POSTS_ONLY}",
         (schedule_id, guild_id),
     )
     return changed == 1
@@ -237,13 +240,15 @@ class SqliteSchedules:
 
     async def pending(self, guild_id: int) -> list[Schedule]:
         return await self._db.run(
-            _select, "guild_id = ? AND state = 'pending' ORDER BY next_run IS NULL, next_run, id", (guild_id,)
+            _select,
+            f"guild_id = ? AND state = 'pending' AND {_POSTS_ONLY} ORDER BY next_run IS NULL, next_run, id",
+            (guild_id,),
         )
 
     async def listable(self, guild_id: int) -> list[Schedule]:
         return await self._db.run(
             _select,
-            "guild_id = ? AND state IN ('pending', 'missed', 'failed') "
+            f"guild_id = ? AND state IN ('pending', 'missed', 'failed') AND {_POSTS_ONLY} "
             "ORDER BY state != 'pending', next_run IS NULL, next_run, id",
             (guild_id,),
         )

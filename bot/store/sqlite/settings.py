@@ -5,7 +5,10 @@ from __future__ import annotations
 from bot.store.rows import GuildSettings
 from bot.store.sqlite.connection import Connection, Sql
 
-_SELECT = "SELECT guild_id, timezone, channel_id, modrole_id FROM guild_settings WHERE guild_id = ?"
+_SELECT = (
+    "SELECT guild_id, timezone, channel_id, modrole_id, discussion_days, reminder_hours "
+    "FROM guild_settings WHERE guild_id = ?"
+)
 # Only these columns are set through _set; the name is never user text.
 _COLUMNS = frozenset({"timezone", "channel_id", "modrole_id"})
 
@@ -19,6 +22,8 @@ def _get(sql: Sql, guild_id: int) -> GuildSettings:
         timezone=row["timezone"],
         channel_id=row["channel_id"],
         modrole_id=row["modrole_id"],
+        discussion_days=row["discussion_days"],
+        reminder_hours=row["reminder_hours"],
     )
 
 
@@ -29,6 +34,17 @@ def _set(sql: Sql, guild_id: int, column: str, value: object) -> GuildSettings:
             f"INSERT INTO guild_settings (guild_id, {column}) VALUES (?, ?) "
             f"ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column}",
             (guild_id, value),
+        )
+        return _get(sql, guild_id)
+
+
+def _set_discussion(sql: Sql, guild_id: int, days: int | None, hours: int | None) -> GuildSettings:
+    with sql.transaction():
+        sql.execute(
+            "INSERT INTO guild_settings (guild_id, discussion_days, reminder_hours) VALUES (?, ?, ?) "
+            "ON CONFLICT (guild_id) DO UPDATE SET discussion_days = excluded.discussion_days, "
+            "reminder_hours = excluded.reminder_hours",
+            (guild_id, days, hours),
         )
         return _get(sql, guild_id)
 
@@ -50,6 +66,11 @@ class SqliteServerSettings:
 
     async def set_modrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
         return await self._db.run(_set, guild_id, "modrole_id", role_id)
+
+    async def set_discussion(
+        self, guild_id: int, days: int | None, reminder_hours: int | None
+    ) -> GuildSettings:
+        return await self._db.run(_set_discussion, guild_id, days, reminder_hours)
 
 
 def _state_get(sql: Sql, key: str) -> str | None:

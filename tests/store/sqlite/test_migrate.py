@@ -79,10 +79,13 @@ async def test_an_older_database_migrates_without_losing_rows(tmp_path, v1_dir):
     new = await open_sqlite(url, migrations_dir=v1_dir)
     try:
         assert await new.connection.run(schema_version) == 2
-        assert (await new.settings.get(7)).timezone == "Europe/Paris"
-        assert [p.lesson_id for p in await new.posts.in_guild(7)] == ["whither-russias-ai-ambition"]
-        [reply] = await new.replies.for_thread(7000)
-        assert reply.content == "Chips are the bottleneck."
+        # Read as the schema stands at version 2 (the bot's own reads follow the shipped schema).
+        [settings] = await rows(new, "SELECT timezone FROM guild_settings WHERE guild_id = 7")
+        assert settings[0] == "Europe/Paris"
+        [post] = await rows(new, "SELECT lesson_id FROM posts")
+        assert post[0] == "whither-russias-ai-ambition"
+        [reply] = await rows(new, "SELECT content FROM replies WHERE thread_id = 7000")
+        assert reply[0] == "Chips are the bottleneck."
         assert (await rows(new, "SELECT language FROM replies WHERE message_id = 1"))[0][0] == "en"
         assert await rows(new, "SELECT * FROM notes") == []
     finally:
@@ -113,6 +116,62 @@ async def test_a_claim_made_by_an_older_bot_is_taken_over_at_once(tmp_path):
         now = datetime(2026, 11, 30, 12, 1, tzinfo=UTC)
         [claim] = await new.schedules.reclaim(holder="studybot", lease=timedelta(minutes=10), now=now)
         assert (claim.schedule.id, claim.nonce, claim.occurrence) == (1, "s1-x", now - timedelta(minutes=1))
+    finally:
+        await new.close()
+
+
+async def test_schedules_and_their_runs_survive_the_rebuild_for_discussion_jobs(tmp_path):
+    """0005 rebuilds schedules and schedule_runs (a CHECK constraint cannot change in place):
+    every row, claim and foreign key is kept, and the new columns start empty."""
+    url = f"sqlite:///{tmp_path / 'rhythm.sqlite3'}"
+    directory = tmp_path / "v4"
+    directory.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("000[1-4]_*.sql")):
+        shutil.copy(path, directory)
+    old = await open_sqlite(url, migrations_dir=directory)
+    await execute(old, "INSERT INTO guild_settings (guild_id, timezone) VALUES (1, 'Europe/Paris')")
+    await execute(
+        old,
+        "INSERT INTO posts (guild_id, channel_id, message_id, thread_id, lesson_id, posted_at)"
+        " VALUES (1, 2, 20, 21, 'a', '2026-11-23T12:00:00+00:00')",
+    )
+    await execute(
+        old,
+        "INSERT INTO schedules (guild_id, channel_id, kind, lesson_id, timezone, next_run, state, created_by,"
+        " created_at) VALUES (1, 2, 'once', 'a', 'UTC', NULL, 'pending', 3, '2026-11-30T11:00:00+00:00')",
+    )
+    await execute(
+        old,
+        "INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, holder,"
+        " lease_until) VALUES (1, '2026-11-30T12:00:00+00:00', 'claimed', 's1-x', 'a',"
+        " '2026-11-30T12:00:00+00:00', 'gone', '2026-11-30T12:10:00+00:00')",
+    )
+    await old.close()
+    new = await open_sqlite(url)
+    try:
+        assert (await new.settings.get(1)).timezone == "Europe/Paris"
+        assert (await new.settings.get(1)).discussion_days is None
+        [post] = await new.posts.in_guild(1)
+        assert (post.thread_id, post.closes_at) == (21, None)
+        schedule = await new.schedules.get(1)
+        assert schedule is not None and (schedule.kind, schedule.post_id, schedule.state) == (
+            "once",
+            None,
+            "pending",
+        )
+        now = datetime(2026, 11, 30, 12, 11, tzinfo=UTC)
+        [claim] = await new.schedules.reclaim(holder="studybot", lease=timedelta(minutes=10), now=now)
+        assert (claim.schedule.id, claim.nonce) == (1, "s1-x")
+        with pytest.raises(sqlite3.IntegrityError):  # the runs still point at their schedule
+            await execute(
+                new,
+                "INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, claimed_at)"
+                " VALUES (99, '2026-11-30T12:00:00+00:00', 'sent', 'n', '2026-11-30T12:00:00+00:00')",
+            )
+        foreign = await rows(new, "PRAGMA foreign_key_list(schedule_runs)")
+        assert [(f["table"], f["from"]) for f in foreign] == [("schedules", "schedule_id")]
+        names = {r["name"] for r in await rows(new, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"schedules_due", "schedules_guild_lesson", "schedule_runs_claimed"} <= names
     finally:
         await new.close()
 
