@@ -1,4 +1,10 @@
-"""The one task that posts scheduled lessons when they fall due.
+"""The one task that runs scheduled jobs when they fall due: lesson posts and discussions' jobs.
+
+One job system: the moderators' posts (``once``, ``weekly``) and each discussion's reminder and
+close (``remind``, ``close``, made when its lesson is posted) are all rows of ``Schedules``,
+slept on, claimed, retried, resumed and completed by this one task. The ``post`` callable runs
+an occurrence of any kind (``bot.services.jobs`` routes it by kind); the words below say "post"
+for any of them.
 
 How it works
 ------------
@@ -29,12 +35,16 @@ How it works
   its next occurrence.
 * An occurrence older than ``grace`` when the dispatcher gets to it (the bot was offline) is
   not posted: it is recorded as missed ("Missed at …: the bot was offline."); a one-off
-  becomes ``missed``, a weekly schedule continues with its next occurrence after now.
+  becomes ``missed``, a weekly schedule continues with its next occurrence after now. A
+  ``close`` is the exception (``LATE_KINDS``): a discussion must end, so however late, it runs
+  (its digest says what it says, late) instead of being missed.
 
 Outcomes of ``post``
 --------------------
-* ``PostOutcome.sent``: run ``sent``; a one-off becomes ``done``; a weekly one clears its
-  last error (its next occurrence was set when it was claimed).
+* ``PostOutcome.sent``: run ``sent``; a one-off (every kind but ``weekly``) becomes ``done``;
+  a weekly one clears its last error (its next occurrence was set when it was claimed).
+* ``PostOutcome.skipped``: run ``skipped`` (nothing was left to do: a discussion's job whose
+  discussion had closed); a one-off becomes ``done``, with the reason as its note.
 * ``PostOutcome.empty_queue``: run ``empty`` and the message becomes the schedule's last
   error; a weekly schedule stays pending for when lessons are added (a one-off fails).
 * ``RetryableError`` (the caller maps 429 and 5xx to it): retried after ``retry_delays``
@@ -80,6 +90,14 @@ DEFAULT_HOLDER = "studybot"  # one process: the same name after a restart reclai
 DEFAULT_LEASE = timedelta(minutes=10)  # longer than a post may take (post_timeout) between renewals
 DEFAULT_TAKEOVER_EVERY = timedelta(minutes=1)  # how often a shard process looks for dead claims
 DEFAULT_TAKEOVER_GRACE = timedelta(minutes=10)  # past the lease: any process takes a dead claim
+# Kinds whose occurrence runs however late it is found: a discussion's close (it still closes,
+# late, with its digest). Every other kind older than the grace is recorded as missed.
+LATE_KINDS: frozenset[str] = frozenset({"close"})
+
+
+def missed_if_late(schedule: Schedule) -> bool:
+    """Whether an occurrence of ``schedule`` older than the grace is missed rather than run."""
+    return schedule.kind not in LATE_KINDS
 
 
 class RetryableError(Exception):
@@ -104,9 +122,10 @@ class PermanentPostError(Exception):
 
 @dataclass(frozen=True)
 class PostOutcome:
-    """What the post callable did: ``sent``, ``empty_queue`` or ``failed`` (use the constructors)."""
+    """What the post callable did: ``sent``, ``empty_queue``, ``failed`` or ``skipped`` (use the
+    constructors)."""
 
-    kind: Literal["sent", "empty_queue", "failed"]
+    kind: Literal["sent", "empty_queue", "failed", "skipped"]
     message_id: int | None = None
     lesson_id: str | None = None
     detail: str | None = None
@@ -122,6 +141,11 @@ class PostOutcome:
     @classmethod
     def failed(cls, reason: str) -> PostOutcome:
         return cls("failed", detail=reason)
+
+    @classmethod
+    def skipped(cls, reason: str) -> PostOutcome:
+        """Nothing left to do (a job whose discussion already closed): done, with the reason."""
+        return cls("skipped", detail=reason)
 
 
 PostFunction = Callable[[Schedule, datetime, str], Awaitable[PostOutcome]]
@@ -340,8 +364,8 @@ class Dispatcher:
             return
         jobs = []
         for claim in unfinished:
-            if now - claim.occurrence > self._grace:
-                missed: FinalState | None = "missed" if claim.schedule.kind == "once" else None
+            if now - claim.occurrence > self._grace and missed_if_late(claim.schedule):
+                missed: FinalState | None = "missed" if claim.schedule.one_off else None
                 await self._record(
                     claim,
                     RunOutcome.not_sent(
@@ -367,7 +391,7 @@ class Dispatcher:
         missed: list[Schedule] = []
         for schedule in ready:
             assert schedule.next_run is not None
-            if now - schedule.next_run > self._grace:
+            if now - schedule.next_run > self._grace and missed_if_late(schedule):
                 missed.append(schedule)
             else:
                 on_time.append(schedule)
@@ -458,7 +482,7 @@ class Dispatcher:
             await self._record_failure(
                 claim,
                 f"Posting failed unexpectedly ({type(exc).__name__}: {exc}); see the bot's log.",
-                stop=schedule.kind == "once",
+                stop=schedule.one_off,
             )
             return
         await self._record_outcome(claim, outcome)
@@ -492,7 +516,7 @@ class Dispatcher:
             await self._record_failure(
                 claim,
                 f"Discord kept failing after {attempt} attempts: {exc.reason}",
-                stop=schedule.kind == "once",
+                stop=schedule.one_off,
             )
             return
         delay = self._retry_delays[attempt - 1]
@@ -512,7 +536,7 @@ class Dispatcher:
         schedule = claim.schedule
         if outcome.kind == "sent":
             assert outcome.message_id is not None
-            sent = RunOutcome.sent(outcome.message_id, outcome.lesson_id, finished=schedule.kind == "once")
+            sent = RunOutcome.sent(outcome.message_id, outcome.lesson_id, finished=schedule.one_off)
             if not await self._record(claim, sent, what="was posted but recording it failed"):
                 return
             log.info(
@@ -523,9 +547,13 @@ class Dispatcher:
                 outcome.message_id,
                 claim.occurrence.isoformat(),
             )
+        elif outcome.kind == "skipped":
+            detail = outcome.detail or "Nothing left to do."
+            if await self._record(claim, RunOutcome.skipped(detail, finished=schedule.one_off)):
+                log.info("Schedule %d (%s) skipped: %s", schedule.id, schedule.kind, detail)
         elif outcome.kind == "empty_queue":
             detail = outcome.detail or "No lesson left in the queue."
-            await self._record_failure(claim, detail, run_state="empty", stop=schedule.kind == "once")
+            await self._record_failure(claim, detail, run_state="empty", stop=schedule.one_off)
         else:
             await self._record_failure(claim, outcome.detail or "Posting failed.", stop=True)
 

@@ -291,7 +291,7 @@ class RunOutcome:
     (and clears its ``next_run``); None leaves it pending.
     """
 
-    run_state: Literal["sent", "missed", "failed", "empty"]
+    run_state: Literal["sent", "missed", "failed", "empty", "skipped"]
     detail: str | None = None
     final_state: FinalState | None = None
     message_id: int | None = None
@@ -312,6 +312,12 @@ class RunOutcome:
     ) -> RunOutcome:
         """Not posted, for the reason ``detail``; ``final_state`` stops the schedule."""
         return cls(run_state, detail, final_state)
+
+    @classmethod
+    def skipped(cls, detail: str, *, finished: bool) -> RunOutcome:
+        """Nothing was left to do (a reminder of a discussion already closed), for the reason
+        ``detail``; ``finished``: the schedule is done."""
+        return cls("skipped", detail, "done" if finished else None)
 
 
 # --- lessons added in a server ---------------------------------------------------------------

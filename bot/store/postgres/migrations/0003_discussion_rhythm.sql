@@ -9,6 +9,10 @@ ALTER TABLE posts ADD COLUMN closes_at timestamptz;  -- when its discussion ends
 ALTER TABLE schedules DROP CONSTRAINT schedules_kind_check;
 ALTER TABLE schedules ADD CONSTRAINT schedules_kind_check
     CHECK (kind IN ('once', 'weekly', 'remind', 'close'));
+-- A job that had nothing left to do (its discussion closed, its thread gone) is a 'skipped' run.
+ALTER TABLE schedule_runs DROP CONSTRAINT schedule_runs_state_check;
+ALTER TABLE schedule_runs ADD CONSTRAINT schedule_runs_state_check
+    CHECK (state IN ('claimed', 'sent', 'missed', 'failed', 'empty', 'skipped'));
 -- remind, close: the post whose discussion it is
 ALTER TABLE schedules ADD COLUMN post_id bigint REFERENCES posts (id);
 

@@ -7,7 +7,8 @@ ALTER TABLE guild_settings ADD COLUMN reminder_hours INTEGER;    -- NULL = 24; 0
 ALTER TABLE posts ADD COLUMN closes_at TEXT;  -- when its discussion ends, as planned; NULL = never
 
 -- SQLite cannot change a CHECK constraint in place: schedules is rebuilt with the new kinds and
--- post_id, and schedule_runs with it (its foreign key must follow the new table). Children are
+-- post_id, and schedule_runs with it (its foreign key must follow the new table; a job that had
+-- nothing left to do is a 'skipped' run). Children are
 -- dropped before their parent; renaming the new parent rewrites the new child's reference.
 CREATE TABLE schedules_new (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -34,7 +35,8 @@ SELECT id, guild_id, channel_id, kind, lesson_id, weekday, local_time, timezone,
 CREATE TABLE schedule_runs_new (
     schedule_id  INTEGER NOT NULL REFERENCES schedules_new (id),
     occurrence   TEXT NOT NULL,
-    state        TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'missed', 'failed', 'empty')),
+    state        TEXT NOT NULL
+                 CHECK (state IN ('claimed', 'sent', 'missed', 'failed', 'empty', 'skipped')),
     nonce        TEXT NOT NULL,
     lesson_id    TEXT,
     message_id   INTEGER,
