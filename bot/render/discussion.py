@@ -19,11 +19,28 @@ from bot.stats.digest import DigestFigures
 from bot.stats.participation import LessonFigures
 from bot.stats.records import PostedLesson
 
-__all__ = ["DIGEST_COLOR", "REMINDER_COLOR", "render_digest", "render_reminder"]
+__all__ = [
+    "DIGEST_COLOR",
+    "REMINDER_COLOR",
+    "digest_title",
+    "reminder_title",
+    "render_digest",
+    "render_reminder",
+]
 
 REMINDER_COLOR = 0xF1C40F  # the Food for thought colour: the question is back
 DIGEST_COLOR = 0x57F287
 _PROMPT_ROOM = 3000  # of the reminder's 4,096-character description
+
+
+def reminder_title(lesson_title: str) -> str:
+    """The reminder's embed title (a job resumed after a crash looks for it in the thread)."""
+    return truncate_words(f"Reminder: {lesson_title}", limits.EMBED_TITLE)
+
+
+def digest_title(lesson_title: str) -> str:
+    """The digest's embed title (a job resumed after a crash looks for it in the thread)."""
+    return truncate_words(f"Discussion closed: {lesson_title}", limits.EMBED_TITLE)
 
 
 def render_reminder(prompt: str, figures: LessonFigures, *, closes_at: datetime) -> dict[str, Any]:
@@ -44,7 +61,7 @@ def render_reminder(prompt: str, figures: LessonFigures, *, closes_at: datetime)
         f"**Food for thought**\n{quoted}\n\n{so_far}\n\n[Read the article]({article})"
     )
     return {
-        "title": truncate_words(f"Reminder: {lesson.title}", limits.EMBED_TITLE),
+        "title": reminder_title(lesson.title),
         "description": description,
         "color": REMINDER_COLOR,
     }
@@ -66,7 +83,7 @@ def render_digest(
     )
     first_timers = _first_timers(figures)
     return {
-        "title": truncate_words(f"Discussion closed: {lesson.title}", limits.EMBED_TITLE),
+        "title": digest_title(lesson.title),
         "description": thanks,
         "color": DIGEST_COLOR,
         "fields": [

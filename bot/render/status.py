@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 
 from bot import limits
 from bot.content.models import LessonState
@@ -95,30 +96,24 @@ def render_schedule_list(lines: Sequence[ScheduleLine]) -> dict[str, object]:
     }
 
 
-def render_stats(
-    title: str, replies: int, participants: int, top: Sequence[tuple[int, str, int]]
-) -> dict[str, object]:
-    if replies == 0:
-        return {"title": title, "description": "No replies yet.", "color": INFO_COLOR}
-    podium = "\n".join(
-        f"{rank}. {escape(name)} — {count} {'reply' if count == 1 else 'replies'}"
-        for rank, (_author_id, name, count) in enumerate(top, start=1)
-    )
-    return {
-        "title": title,
-        "color": INFO_COLOR,
-        "fields": [
-            {"name": "Replies", "value": str(replies), "inline": True},
-            {"name": "Participants", "value": str(participants), "inline": True},
-            {"name": "Most active", "value": podium[: limits.EMBED_FIELD_VALUE] or "—", "inline": False},
-        ],
-    }
+def discussion_window_text(days: int, reminder_hours: int) -> str:
+    """``/settings discussion`` in words: how long a discussion stays open, when it is reminded."""
+    open_for = f"open {days} day{'s' if days != 1 else ''}"
+    if reminder_hours == 0:
+        return f"{open_for}, no reminder"
+    return f"{open_for}, reminded {reminder_hours} hour{'s' if reminder_hours != 1 else ''} before the end"
 
 
 def render_settings(
-    timezone: str, timezone_is_default: bool, channel_id: int | None, modrole_id: int | None
-) -> dict[str, object]:
-    return {
+    timezone: str,
+    timezone_is_default: bool,
+    channel_id: int | None,
+    modrole_id: int | None,
+    *,
+    discussion: str = "",
+    discussion_is_default: bool = True,
+) -> dict[str, Any]:
+    embed: dict[str, Any] = {
         "title": "Server settings",
         "color": INFO_COLOR,
         "fields": [
@@ -138,6 +133,14 @@ def render_settings(
             },
         ],
     }
+    if discussion:
+        embed["fields"].append(
+            {
+                "name": "Discussion window",
+                "value": discussion + (" (the default)" if discussion_is_default else ""),
+            }
+        )
+    return embed
 
 
 def _fit_lines(lines: Sequence[str], limit: int) -> str:

@@ -100,6 +100,12 @@ def _resolve_local(wall: datetime, tz: ZoneInfo) -> _Local:
     return _Local(utc=utc_first, nonexistent=False, ambiguous=utc_first != utc_second)
 
 
+def local_to_utc(wall: datetime, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a naive local wall time in ``tz``: shifted forward past a gap, the
+    first occurrence in a fold (the rules of the module docstring, as weekly occurrences use)."""
+    return _resolve_local(wall, tz).utc
+
+
 def _transition_in(lo: datetime, hi: datetime, tz: ZoneInfo) -> datetime:
     """The UTC instant in (lo, hi] at which tz's offset changes (bisection to the second)."""
     offset_lo = lo.astimezone(tz).utcoffset()

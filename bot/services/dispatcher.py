@@ -75,7 +75,7 @@ from typing import Literal
 from bot.scheduling.recurrence import InvalidWhen, next_weekly
 from bot.services.clock import Clock
 from bot.store.ports import Schedules
-from bot.store.rows import Claim, FinalState, RunOutcome, Schedule, ShardSet
+from bot.store.rows import POST_KINDS, Claim, FinalState, RunOutcome, Schedule, ShardSet
 
 log = logging.getLogger(__name__)
 
@@ -397,7 +397,11 @@ class Dispatcher:
                 on_time.append(schedule)
         # Sent together: the store runs them back to back, without a loop iteration in between.
         claims = await asyncio.gather(*(self._claim(schedule, now) for schedule in on_time))
-        won = [claim for claim in claims if claim is not None]
+        # Posts first: the jobs of a batch start in this order, so a discussion's close due at the
+        # same instant as the next post of its server finds that post under way (and waits for it).
+        won = sorted(
+            (claim for claim in claims if claim is not None), key=lambda c: c.schedule.kind not in POST_KINDS
+        )
         lost = [schedule for schedule, claim in zip(on_time, claims, strict=True) if claim is None]
         if lost and await self._still_due(lost):
             self._held_until = now + self._contention_retry

@@ -4,6 +4,11 @@ Used by /post and by the scheduler. Permissions are checked before the first req
 that nothing half-happens, and every request can carry a nonce so that a post retried after a
 crash is recognised by Discord instead of sent twice. Whoever cares about new lessons (reply
 collection) hears of them through the ``lesson_posted`` bot event.
+
+Recording the post opens its discussion window (``/settings discussion``, read now): the store
+schedules its reminder and close, and closes the discussion still open in the same channel. The
+``post_recorded`` bot event (listeners: ``on_post_recorded(post)``) then tells the dispatcher
+that its jobs changed.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from bot.content.models import Lesson
 from bot.embeds import NO_MENTIONS, to_embeds
 from bot.errors import MissingBotPermissions, UserFacingError
 from bot.render.lesson import LessonPost, render_lesson
+from bot.services.windows import window_for
 from bot.store.rows import NewPost, Post
 
 if TYPE_CHECKING:
@@ -70,6 +76,7 @@ class PostPlan:
     nonce: str | None = None
     schedule_id: int | None = None
     occurrence: datetime | None = None
+    requested_by: int = 0  # the moderator who posted or scheduled it (0: unknown; nobody is pinged)
 
 
 def missing_permissions(channel: PostableChannel, me: discord.Member) -> list[str]:
@@ -107,6 +114,7 @@ async def post_lesson(
             recorded = {p.message_id for p in await bot.store.posts.in_guild(channel.guild.id)}
             earlier = await _earlier_attempt(channel, rendered, recorded)
         message, thread = await _text_post(channel, rendered, plan, announce, earlier)
+    posted_at = bot.clock.now()
     post = await bot.store.posts.record(
         NewPost(
             guild_id=channel.guild.id,
@@ -114,11 +122,13 @@ async def post_lesson(
             message_id=message.id,
             thread_id=thread.id,
             lesson_id=lesson.id,
-            posted_at=bot.clock.now(),
+            posted_at=posted_at,
             schedule_id=plan.schedule_id,
             occurrence=plan.occurrence,
+            discussion=await window_for(bot, channel.guild.id, posted_at, by=plan.requested_by),
         )
     )
+    bot.dispatch("post_recorded", post)
     log.info(
         "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id
     )

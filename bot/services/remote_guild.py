@@ -11,11 +11,28 @@ nothing of that server, and the process of its shard collects its replies when i
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+if TYPE_CHECKING:
+    from bot.app import StudyBot
+
 log = logging.getLogger(__name__)
+
+
+async def job_guild(bot: StudyBot, guild_id: int) -> discord.Guild | None:
+    """The server a scheduled job is for: from the gateway's cache when it is one of this
+    process's servers; else read over REST (a job taken over from the process of its shard,
+    which died). None when the bot is not in it (or, for its own servers, not yet: the cache).
+
+    Raises ``discord.HTTPException`` (or ``OSError``) when Discord cannot answer right now.
+    """
+    guild = bot.get_guild(guild_id)
+    servers = bot.own_servers
+    if guild is not None or servers is None or servers.owns(guild_id):
+        return guild
+    return await fetch_remote_guild(bot, guild_id)
 
 
 async def fetch_remote_guild(client: discord.Client, guild_id: int) -> discord.Guild | None:

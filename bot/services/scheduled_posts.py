@@ -7,9 +7,7 @@ moderators are told in the server).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -19,8 +17,10 @@ from bot.content.models import Lesson
 from bot.errors import MissingBotPermissions
 from bot.scheduling.queue import booked_lessons, lesson_queue
 from bot.services.dispatcher import PermanentPostError, PostOutcome, RetryableError
+from bot.services.guild_locks import GuildLocks
+from bot.services.notices import tell_moderators
 from bot.services.poster import PostPlan, post_lesson
-from bot.services.remote_guild import fetch_remote_guild
+from bot.services.remote_guild import job_guild
 from bot.store.rows import Schedule
 
 if TYPE_CHECKING:
@@ -42,17 +42,11 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
 
 
 class ScheduledPoster:
-    def __init__(self, bot: StudyBot) -> None:
+    def __init__(self, bot: StudyBot, locks: GuildLocks | None = None) -> None:
         self.bot = bot
         # One post at a time per server: two weekly schedules due at the same instant must not
-        # both take the same "next lesson of the queue". Weak values: a lock lives while in use.
-        self._guild_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-
-    def _guild_lock(self, guild_id: int) -> asyncio.Lock:
-        lock = self._guild_locks.get(guild_id)
-        if lock is None:
-            lock = self._guild_locks[guild_id] = asyncio.Lock()
-        return lock
+        # both take the same "next lesson of the queue" (shared with the discussions' jobs).
+        self._guild_lock = locks or GuildLocks()
 
     async def post(self, schedule: Schedule, occurrence: datetime, nonce: str) -> PostOutcome:
         # The dispatcher starts in setup_hook, before the gateway has filled the guild cache; a
@@ -84,7 +78,9 @@ class ScheduledPoster:
             )
             await self._tell_moderators(schedule, text, channel)
             return PostOutcome.empty_queue(text)
-        plan = PostPlan(nonce=nonce, schedule_id=schedule.id, occurrence=occurrence)
+        plan = PostPlan(
+            nonce=nonce, schedule_id=schedule.id, occurrence=occurrence, requested_by=schedule.created_by
+        )
         try:
             post = await post_lesson(self.bot, channel, lesson, plan)
         except MissingBotPermissions as error:
@@ -107,12 +103,8 @@ class ScheduledPoster:
     async def _guild(self, guild_id: int) -> discord.Guild | None:
         """The server: from the gateway's cache when it is one of this process's servers; else
         read over REST (a post taken over from the process of its shard, which died)."""
-        guild = self.bot.get_guild(guild_id)
-        servers = self.bot.own_servers
-        if guild is not None or servers is None or servers.owns(guild_id):
-            return guild
         try:
-            return await fetch_remote_guild(self.bot, guild_id)
+            return await job_guild(self.bot, guild_id)
         except (discord.HTTPException, OSError) as error:
             raise RetryableError(f"Could not read the server from Discord: {error}") from None
 
@@ -147,37 +139,16 @@ class ScheduledPoster:
         text: str,
         channel: discord.TextChannel | discord.ForumChannel | None = None,
     ) -> None:
-        """Say it where moderators will see it (the lesson channel, the schedule's channel, else
-        the server's system channel), pinging only the moderator who made the schedule."""
-        guild = await self._guild(schedule.guild_id)
-        if guild is None:
-            log.warning("Schedule %d: %s (not in that server to tell the moderators)", schedule.id, text)
-            return
-        stored = await self.bot.store.settings.get(schedule.guild_id)
-        candidates = [
-            guild.get_channel(stored.channel_id) if stored.channel_id else None,
-            channel or guild.get_channel(schedule.channel_id),
-            guild.system_channel,
-        ]
-        for candidate in candidates:
-            if not isinstance(candidate, discord.TextChannel):
-                continue
-            granted = candidate.permissions_for(guild.me)
-            if granted.view_channel and granted.send_messages:
-                try:
-                    await candidate.send(
-                        f"<@{schedule.created_by}> {text}",
-                        allowed_mentions=discord.AllowedMentions(
-                            everyone=False,
-                            roles=False,
-                            replied_user=False,
-                            users=[discord.Object(schedule.created_by)],
-                        ),
-                    )
-                    return
-                except discord.HTTPException as error:
-                    log.warning("Could not tell the moderators in #%s: %s", candidate.name, error)
-        log.warning("Schedule %d: %s (no channel to tell the moderators in)", schedule.id, text)
+        """Say it where moderators will see it (``notices.tell_moderators``), pinging only the
+        moderator who made the schedule."""
+        await tell_moderators(
+            self.bot,
+            schedule.guild_id,
+            text,
+            channel=channel,
+            channel_id=schedule.channel_id,
+            ping=schedule.created_by,
+        )
 
 
 __all__ = ["ScheduledPoster", "next_queued_lesson"]

@@ -23,8 +23,14 @@ EXPECTED = {
     },
     "export": {"": ["lesson", "format"]},
     "library": {"add": ["file"], "edit": ["lesson"], "remove": ["lesson"], "export": ["lesson"]},
-    "stats": {"": ["lesson"]},
-    "settings": {"show": [], "timezone": ["tz"], "channel": ["channel"], "modrole": ["role"]},
+    "stats": {"": ["lesson", "member"]},
+    "settings": {
+        "show": [],
+        "timezone": ["tz"],
+        "channel": ["channel"],
+        "modrole": ["role"],
+        "discussion": ["days", "reminder_hours"],
+    },
 }
 MODERATOR_COMMANDS = {"library", "post", "schedule", "export", "settings"}
 

@@ -1,5 +1,11 @@
 """Collecting a lesson thread's replies, the moderators' /export and everyone's /stats.
 
+/stats answers from the store through ``bot.services.participation`` and the pure maths of
+``bot.stats``: without options the chart of the server's last 12 lessons (a PNG drawn in a
+worker process, ``ChartDrawer``) with its figures as text and as the image's description; with
+``lesson:`` that lesson; with ``member:`` that member's replies and streaks. Names are shown as
+text, never as pings.
+
 /export and /stats are top-level commands: Discord hides a command from members by
 ``default_permissions`` per top-level command only, so each is for moderators or for everyone.
 
@@ -31,8 +37,20 @@ from bot.features.interaction import Interaction
 from bot.features.lesson_option import LessonOption
 from bot.features.moderation import is_moderator, require_guild
 from bot.render.export import replies_csv, replies_markdown
-from bot.render.status import render_stats
+from bot.render.series import series_rows
+from bot.render.stats import (
+    CHART_FILENAME,
+    chart_alt_text,
+    render_lesson_stats,
+    render_member_stats,
+    render_server_stats,
+)
+from bot.services.charts import ChartDrawer
+from bot.services.participation import lesson_history
 from bot.services.poster import PostedLesson
+from bot.services.windows import server_zone
+from bot.stats.participation import CHART_LESSONS, lesson_figures, lesson_series, most_active
+from bot.stats.streaks import member_figures
 from bot.store.reply_writer import ReplyWriter
 from bot.store.rows import Post
 
@@ -49,6 +67,7 @@ class DiscussionCog(commands.Cog):
         self.collector = ReplyCollector(
             self.writer, bot.store.posts, bot.store.replies, shards=bot.own_servers
         )
+        self.charts = ChartDrawer()  # its worker process starts with the first chart
         self._backfill: asyncio.Task[None] | None = None
         self._backfill_again = False  # more threads became waiting while a backfill ran
         self._ready_once = False
@@ -64,6 +83,7 @@ class DiscussionCog(commands.Cog):
             self._backfill.cancel()
             await asyncio.wait({self._backfill})  # never raises: a failure is logged by _log_failure
         await self.writer.close()
+        await self.charts.close()
 
     # -- gaps: times the bot may have missed messages, and reading them back ------------------------
     @commands.Cog.listener()
@@ -175,31 +195,59 @@ class DiscussionCog(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
 
-    @app_commands.command(name="stats", description="Replies, participants and the most active members.")
-    @app_commands.describe(lesson="One lesson (default: all lessons posted here)")
+    @app_commands.command(
+        name="stats", description="Participation: this server's lessons, one lesson, or a member."
+    )
+    @app_commands.describe(
+        lesson="One lesson: its replies, participants and most active members",
+        member="One member: their replies, lessons answered and streaks",
+    )
     @app_commands.guild_only()
-    async def stats(self, interaction: Interaction, lesson: LessonOption | None = None) -> None:
+    async def stats(
+        self,
+        interaction: Interaction,
+        lesson: LessonOption | None = None,
+        member: discord.Member | None = None,
+    ) -> None:
         guild_id = require_guild(interaction)
-        # A refusal (a lesson not posted here) comes before the public deferral: after it, the
-        # answer would be public, and a refusal is for the member alone.
+        # Refusals come before the public deferral: after it, the answer would be public, and a
+        # refusal is for the member alone.
+        if lesson is not None and member is not None:
+            raise UserFacingError("Ask about a lesson or about a member, not both at once.")
         post = await self._post(guild_id, lesson) if lesson is not None else None
         await interaction.response.defer(thinking=True)  # the flush may wait on a burst of writes
         await self.writer.flush()
-        if post is None:
-            figures = await self.bot.store.replies.stats(guild_id, None)
-            title = "Discussion statistics: all lessons"
+        if post is not None:
+            await self._lesson_stats(interaction, post)
+        elif member is not None:
+            await self._member_stats(interaction, guild_id, member)
         else:
-            threads = [p.thread_id for p in await self.bot.store.posts.for_lesson(guild_id, post.lesson_id)]
-            figures = await self.bot.store.replies.stats(guild_id, [t for t in threads if t is not None])
-            known = (await self.bot.content.view(guild_id)).lesson(post.lesson_id)
-            title = f"Discussion statistics: {known.title if known else post.lesson_id}"
-        embed = render_stats(
-            title[:256],
-            figures.replies,
-            figures.participants,
-            [(a.author_id, a.author_name, a.replies) for a in figures.top],
-        )
+            await self._server_stats(interaction, guild_id)
+
+    async def _lesson_stats(self, interaction: Interaction, post: Post) -> None:
+        [activity] = await lesson_history(self.bot, post.guild_id, [post])
+        embed = render_lesson_stats(lesson_figures(activity), most_active(activity.replies))
         await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
+
+    async def _member_stats(self, interaction: Interaction, guild_id: int, member: discord.Member) -> None:
+        posts = await self.bot.store.posts.in_guild(guild_id)
+        history = await lesson_history(self.bot, guild_id, posts, author_id=member.id)
+        figures = member_figures(history, member.id, now=self.bot.clock.now())
+        embed = render_member_stats(member.display_name, figures)
+        await interaction.followup.send(embed=discord.Embed.from_dict(embed), allowed_mentions=NO_MENTIONS)
+
+    async def _server_stats(self, interaction: Interaction, guild_id: int) -> None:
+        posts = (await self.bot.store.posts.in_guild(guild_id))[-CHART_LESSONS:]
+        history = await lesson_history(self.bot, guild_id, posts)
+        zone = server_zone(self.bot, await self.bot.store.settings.get(guild_id))
+        rows = series_rows(lesson_series(history), zone)
+        embed = discord.Embed.from_dict(render_server_stats(rows))
+        if not rows:
+            await interaction.followup.send(embed=embed, allowed_mentions=NO_MENTIONS)
+            return
+        png = await self.charts.draw(rows)
+        chart = discord.File(io.BytesIO(png), filename=CHART_FILENAME, description=chart_alt_text(rows))
+        await interaction.followup.send(embed=embed, file=chart, allowed_mentions=NO_MENTIONS)
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

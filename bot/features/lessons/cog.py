@@ -22,7 +22,7 @@ from bot.features.post_target import target_channel
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
-from bot.services.poster import post_lesson
+from bot.services.poster import PostPlan, post_lesson
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -99,7 +99,7 @@ class LessonsCog(commands.Cog):
     ) -> None:
         target = await target_channel(self.bot, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        post = await post_lesson(self.bot, target, lesson)
+        post = await post_lesson(self.bot, target, lesson, PostPlan(requested_by=interaction.user.id))
         await interaction.followup.send(
             f"Posted **{discord.utils.escape_markdown(lesson.title)}** in {target.mention}; "
             f"the discussion is in <#{post.thread_id}>.",

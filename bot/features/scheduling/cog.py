@@ -28,8 +28,9 @@ from bot.scheduling.recurrence import (
     resolve_timezone,
 )
 from bot.services.dispatcher import DEFAULT_TAKEOVER_EVERY, Dispatcher
-from bot.services.scheduled_posts import ScheduledPoster, next_queued_lesson
-from bot.store.rows import NewOnce, NewWeekly, Schedule
+from bot.services.jobs import JobRunner
+from bot.services.scheduled_posts import next_queued_lesson
+from bot.store.rows import NewOnce, NewWeekly, Post, Schedule
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -51,11 +52,12 @@ class SchedulingCog(commands.Cog):
 
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
-        self.poster = ScheduledPoster(bot)
+        # One dispatcher for every job: the posts and each discussion's reminder and close.
+        self.jobs = JobRunner(bot)
         self.dispatcher = Dispatcher(
             bot.store.schedules,
             bot.clock,
-            self.poster.post,
+            self.jobs.run,
             grace=bot.settings.missed_post_grace,
             shards=bot.own_servers,
             holder=bot.shard_plan.holder,
@@ -68,6 +70,12 @@ class SchedulingCog(commands.Cog):
 
     async def cog_unload(self) -> None:
         await self.dispatcher.stop()
+
+    @commands.Cog.listener()
+    async def on_post_recorded(self, post: Post) -> None:
+        """A recorded post scheduled its discussion's jobs and may have brought an earlier
+        discussion's close forward: re-read before sleeping again."""
+        self.dispatcher.notify_changed()
 
     async def _zone(self, guild_id: int) -> ZoneInfo:
         stored = await self.bot.store.settings.get(guild_id)

@@ -15,9 +15,11 @@ from bot.features.moderation import is_moderator, require_guild
 from bot.features.options import TIMEZONE_MAX, TimezoneOption, typed
 from bot.limits import AUTOCOMPLETE_CHOICES
 from bot.render.echo import echo
-from bot.render.status import render_settings
+from bot.render.status import discussion_window_text, render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
+from bot.scheduling.window import DEFAULT_REMINDER_HOURS, MAX_DAYS, window_problem
 from bot.services.poster import missing_permissions, resolve_postable
+from bot.services.windows import window_settings
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -42,7 +44,15 @@ class SettingsCog(commands.Cog):
     async def show(self, interaction: Interaction) -> None:
         stored = await self.bot.store.settings.get(require_guild(interaction))
         timezone = stored.timezone or self.bot.settings.default_timezone
-        embed = render_settings(timezone, stored.timezone is None, stored.channel_id, stored.modrole_id)
+        days, hours = window_settings(stored)
+        embed = render_settings(
+            timezone,
+            stored.timezone is None,
+            stored.channel_id,
+            stored.modrole_id,
+            discussion=discussion_window_text(days, hours),
+            discussion_is_default=stored.discussion_days is None and stored.reminder_hours is None,
+        )
         await interaction.response.send_message(
             embed=discord.Embed.from_dict(embed), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
@@ -98,3 +108,27 @@ class SettingsCog(commands.Cog):
             raise UserFacingError("@everyone cannot be the moderator role: everyone would be a moderator.")
         await self.bot.store.settings.set_modrole(require_guild(interaction), role.id)
         await self._reply(interaction, f"Members with {role.mention} can now use the moderator commands.")
+
+    @settings.command(
+        name="discussion", description="How long discussions stay open, and when they are reminded."
+    )
+    @app_commands.describe(
+        days=f"Days a lesson's discussion stays open (1-{MAX_DAYS}; default 7)",
+        reminder_hours="Remind the thread this many hours before the end (0: no reminder; default 24)",
+    )
+    @is_moderator()
+    async def discussion(
+        self,
+        interaction: Interaction,
+        days: app_commands.Range[int, 1, MAX_DAYS],
+        reminder_hours: app_commands.Range[int, 0, MAX_DAYS * 24] = DEFAULT_REMINDER_HOURS,
+    ) -> None:
+        problem = window_problem(days, reminder_hours)
+        if problem is not None:
+            raise UserFacingError(problem)
+        await self.bot.store.settings.set_discussion(require_guild(interaction), days, reminder_hours)
+        await self._reply(
+            interaction,
+            f"Discussions will stay {discussion_window_text(days, reminder_hours)}. "
+            "This applies to lessons posted from now on; the discussions already open keep their window.",
+        )
