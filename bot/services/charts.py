@@ -10,6 +10,8 @@ its stall at the idle loop's own noise. So the chart is drawn in a one-process p
   the ``spawn`` start method: the child imports only ``bot.render.chart`` and matplotlib, never
   the parent's threads, sockets or database connection (``fork`` would copy them mid-use);
 * one process: charts are rare, and one is drawn at a time anyway (matplotlib's drawing lock);
+* at a lower CPU priority (``nice`` 10): on a machine with more work than cores, the bot's event
+  loop gets the CPU before its own chart does;
 * shut down when the discussion feature unloads (``close``), cancelling a chart not started.
 
 If the process cannot be started (a platform without it, a sandbox), or dies (killed for
@@ -21,8 +23,10 @@ a second, more on a cold font cache): /stats defers its answer, so Discord waits
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -31,6 +35,15 @@ from bot.render.chart import render_participation_chart
 from bot.render.series import SeriesRow
 
 log = logging.getLogger(__name__)
+
+
+WORKER_NICENESS = 10  # the worker yields the CPU to the bot's own event loop when both want it
+
+
+def _lower_priority() -> None:
+    """In the worker: a lower CPU priority, so on a busy machine the loop runs first."""
+    with contextlib.suppress(OSError, AttributeError):  # a platform without nice(): same priority
+        os.nice(WORKER_NICENESS)
 
 
 class ChartDrawer:
@@ -63,7 +76,11 @@ class ChartDrawer:
         return await asyncio.to_thread(render_participation_chart, rows)
 
     def _start(self) -> ProcessPoolExecutor:
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_lower_priority,
+        )
         log.info("Started the chart process.")
         return self._pool
 
