@@ -78,7 +78,8 @@ async def test_every_row_is_copied_and_reads_back_equal_through_the_ports(direct
 
         assert (status, err) == (0, "")
         assert (
-            "Copied 34 rows (2 server settings, 2 bot facts, 7 schedules, 5 schedule runs and claims," in out
+            "Copied 34 rows (2 server settings, 2 bot facts, 3 posts, 7 schedules, "
+            "5 schedule runs and claims," in out
         ), out
         target = await open_store(target_url)
         try:

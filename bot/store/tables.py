@@ -45,15 +45,41 @@ class Table:
         return tuple(name for name, _ in self.columns)
 
 
-# In an order that satisfies every reference (a schedule before its runs).
+# In an order that satisfies every reference (a post before the jobs of its discussion, a
+# schedule before its runs).
 TABLES: tuple[Table, ...] = (
     Table(
         "guild_settings",
         "server settings",
         ("guild_id",),
-        (("guild_id", "int"), ("timezone", "text"), ("channel_id", "int"), ("modrole_id", "int")),
+        (
+            ("guild_id", "int"),
+            ("timezone", "text"),
+            ("channel_id", "int"),
+            ("modrole_id", "int"),
+            ("discussion_days", "int"),
+            ("reminder_hours", "int"),
+        ),
     ),
     Table("bot_state", "bot facts", ("key",), (("key", "text"), ("value", "text"))),
+    Table(
+        "posts",
+        "posts",
+        ("id",),
+        (
+            ("id", "int"),
+            ("guild_id", "int"),
+            ("channel_id", "int"),
+            ("message_id", "int"),
+            ("thread_id", "int"),
+            ("lesson_id", "text"),
+            ("posted_at", "instant"),
+            ("schedule_id", "int"),
+            ("occurrence", "instant"),
+            ("closes_at", "instant"),
+        ),
+        counter="id",
+    ),
     Table(
         "schedules",
         "schedules",
@@ -72,6 +98,7 @@ TABLES: tuple[Table, ...] = (
             ("last_error", "text"),
             ("created_by", "int"),
             ("created_at", "instant"),
+            ("post_id", "int"),
         ),
         counter="id",
     ),
@@ -91,23 +118,6 @@ TABLES: tuple[Table, ...] = (
             ("holder", "text"),
             ("lease_until", "instant"),
         ),
-    ),
-    Table(
-        "posts",
-        "posts",
-        ("id",),
-        (
-            ("id", "int"),
-            ("guild_id", "int"),
-            ("channel_id", "int"),
-            ("message_id", "int"),
-            ("thread_id", "int"),
-            ("lesson_id", "text"),
-            ("posted_at", "instant"),
-            ("schedule_id", "int"),
-            ("occurrence", "instant"),
-        ),
-        counter="id",
     ),
     Table(
         "replies",

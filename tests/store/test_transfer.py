@@ -45,6 +45,7 @@ async def test_rows_written_whole_read_back_as_the_same_neutral_values(store):
         "last_error": "Nothing left — «queue» empty.",
         "created_by": 42,
         "created_at": AT,
+        "post_id": None,
     }
     reply = {
         "message_id": 1 << 60,
@@ -74,7 +75,15 @@ async def test_rows_written_whole_read_back_as_the_same_neutral_values(store):
 async def test_batches_come_in_key_order_and_size(store):
     settings = next(t for t in TABLES if t.name == "guild_settings")
     rows = [
-        {"guild_id": g << 22, "timezone": None, "channel_id": g, "modrole_id": None} for g in (5, 1, 4, 2, 3)
+        {
+            "guild_id": g << 22,
+            "timezone": None,
+            "channel_id": g,
+            "modrole_id": None,
+            "discussion_days": None,
+            "reminder_hours": None,
+        }
+        for g in (5, 1, 4, 2, 3)
     ]
     async with store.transfer.loading() as writer:
         await writer.write(settings, rows)
@@ -88,7 +97,17 @@ async def test_a_loading_that_raises_leaves_nothing_behind(store):
     with pytest.raises(RuntimeError, match="stop here"):
         async with store.transfer.loading() as writer:
             await writer.write(
-                settings, [{"guild_id": 1, "timezone": "UTC", "channel_id": None, "modrole_id": None}]
+                settings,
+                [
+                    {
+                        "guild_id": 1,
+                        "timezone": "UTC",
+                        "channel_id": None,
+                        "modrole_id": None,
+                        "discussion_days": None,
+                        "reminder_hours": None,
+                    }
+                ],
             )
             assert (await writer.counts())["guild_settings"] == 1
             raise RuntimeError("stop here")
