@@ -1,7 +1,8 @@
 """A database with something of everything, written through the ports, and read back through them.
 
 ``populate`` gives a store what a bot that ran for a while leaves behind: settings, the bot's own
-facts, schedules in every state (one claim still in flight, held under a lease), posts, replies
+facts, schedules in every state (one claim still in flight, held under a lease), posts (one with its
+discussion's reminder and close pending), replies
 (edited, with attachments, any Unicode, one deleted), server lessons (one edited, one removed)
 and their concepts. ``read_back`` reads all of it back through the ports (and the run history
 through the backend's probe), as plain values two stores can be compared by.
@@ -14,6 +15,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from bot.store.ports import Store
 from bot.store.rows import (
+    DiscussionWindow,
     LessonText,
     NewConcept,
     NewOnce,
@@ -75,6 +77,7 @@ async def populate(store: Store) -> Scene:
     await store.settings.set_channel(g1, 111)
     await store.settings.set_modrole(g1, 222)
     await store.settings.set_timezone(g2, "America/New_York")
+    await store.settings.set_discussion(g1, 5, 12)
     await store.bot_state.put("commands_hash", "abc123")
     await store.bot_state.put("note", "ünïcödé")
 
@@ -125,9 +128,23 @@ async def populate(store: Store) -> Scene:
     )
 
     await store.posts.record(NewPost(g1, 10, 7_000, THREADS[0], "lesson-a", T0 - timedelta(days=7)))
+    # Its discussion is open: a reminder and a close wait, each a schedule referring to the post.
+    window = DiscussionWindow(T0 + timedelta(days=7), T0 + timedelta(days=6), "Europe/Berlin", MOD)
     await store.posts.record(
-        NewPost(g1, 11, 7_001, THREADS[1], "lesson-w", T0 + timedelta(seconds=1), weekly.id, weekly.next_run)
+        NewPost(
+            g1,
+            11,
+            7_001,
+            THREADS[1],
+            "lesson-w",
+            T0 + timedelta(seconds=1),
+            weekly.id,
+            weekly.next_run,
+            discussion=window,
+        )
     )
+    jobs = [failed.id + 1, failed.id + 2]
+    assert {(await s.get(job)).kind for job in jobs} == {"remind", "close"}  # type: ignore[union-attr]
     await store.posts.record(NewPost(g2, 12, 7_002, None, "lesson-b", T0, done.id, done.next_run))
 
     replies = [_reply(8_000 + n, THREADS[n % 2], g1, n) for n in range(12)]
@@ -156,7 +173,16 @@ async def populate(store: Store) -> Scene:
     await store.lessons.remove(g1, "2026-11-power", by=MOD, at=T0 + timedelta(days=2))
 
     return Scene(
-        schedule_ids=(pending_once.id, weekly.id, done.id, in_flight.id, missed.id, cancelled.id, failed.id),
+        schedule_ids=(
+            pending_once.id,
+            weekly.id,
+            done.id,
+            in_flight.id,
+            missed.id,
+            cancelled.id,
+            failed.id,
+            *jobs,
+        ),
         served=((g1, "2026-11-chips"), (g2, "2026-12-talent")),
         removed=(g1, "2026-11-power"),
         in_flight=in_flight.id,
@@ -181,6 +207,7 @@ async def read_back(store: Store, backend: Backend, scene: Scene) -> dict[str, o
         seen[f"schedule {schedule_id}"] = await store.schedules.get(schedule_id)
         seen[f"runs {schedule_id}"] = await backend.runs(store, schedule_id)
     seen["threads"] = await store.posts.with_threads()
+    seen["next due"] = await store.schedules.next_due()
     for thread in THREADS:
         seen[f"replies {thread}"] = await store.replies.for_thread(thread)
     seen["latest reply ids"] = await store.replies.latest_ids()
