@@ -188,6 +188,12 @@ class DiscussionJobs:
 
     async def _lock_and_archive(self, job: Schedule, thread: discord.Thread, lesson: PostedLesson) -> None:
         """Lock and archive; without Manage Threads archive only (as its owner) and tell the moderators."""
+        if thread.locked and thread.archived:
+            return  # an earlier attempt closed it before the bot stopped
+        if thread.archived:
+            # Discord lets an archived thread only be reopened: reopen it to lock it (an earlier
+            # attempt archived it, and its digest, found in the history, reopened nothing).
+            await thread.edit(archived=False)
         try:
             await thread.edit(locked=True, archived=True)
             return

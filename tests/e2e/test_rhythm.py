@@ -343,3 +343,25 @@ async def test_a_reminder_that_would_come_before_the_opening_is_refused(launch):
     )
     refused = await fake.slash(fake.member, "settings discussion", days=2)
     assert refused.ephemeral and "moderator" in (refused.content or "").lower()
+
+
+async def test_a_close_cut_off_before_its_outcome_is_recorded_posts_one_digest(launch):
+    """The digest went out and the thread was closed, then the bot died before recording it: the
+    restarted bot resumes the claim, finds its digest in the thread, and sends no second one."""
+    harness = await launch()
+    fake, clock = harness.fake, harness.clock
+    thread = await post(harness, 1)
+    await clock.advance(6 * DAY + HOUR)
+    assert harness.seams is not None
+    harness.seams.fail("schedules", "complete", RuntimeError("database gone"), times=1)
+    await clock.advance(DAY)
+    assert len(digests(fake, thread)) == 1 and thread.locked and thread.archived
+    await harness.restart()
+    await clock.settle()
+    await clock.advance(HOUR)
+    assert len(digests(fake, thread)) == 1
+    assert thread.locked and thread.archived
+    assert harness.store is not None
+    jobs = [await harness.store.schedules.get(i) for i in range(1, 10)]
+    closes = [j for j in jobs if j is not None and j.kind == "close"]
+    assert [(j.state, j.next_run) for j in closes] == [("done", None)]
