@@ -17,7 +17,8 @@ the PostgreSQL store, in a scratch database made on that server and dropped afte
 user needs CREATEDB; the database the URL names is never touched), and then the claim throughput
 across processes: ``--claims`` one-off posts (default 4,000) in 1,000 servers, all due, claimed
 and completed by the bot's own ``Dispatcher`` running in separate OS processes
-(``bench/claim_worker.py``), each with its own connection pool, posting to nowhere:
+(``bench/claim_worker.py``), each with its own connection pool (its connections opened before
+the start: a one-time cost of starting a process, not of claiming), posting to nowhere:
 - 1 process, every server;
 - 4 processes, one shard each of 4 (``SHARD_COUNT=4``: how a deployment runs them);
 - 4 processes, every server each (every claim contested: the worst case the claims must survive).
@@ -170,11 +171,18 @@ async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> Cla
                 await worker.stdin.drain()
             await asyncio.gather(*readers)
         finally:
-            for worker in workers:
-                if worker.returncode is None:
+            for worker in workers:  # told to stop, or the run failed: end of input stops it too
+                if worker.stdin is not None:
+                    worker.stdin.close()
+                try:
+                    await asyncio.wait_for(worker.wait(), 30)
+                except TimeoutError:
                     with contextlib.suppress(ProcessLookupError):
                         worker.kill()
-                await worker.wait()
+                    await worker.wait()
+        failed = [worker.returncode for worker in workers if worker.returncode != 0]
+        if failed:
+            raise RuntimeError(f"claim workers ended with status {failed}")
         conn = await asyncpg.connect(url)
         try:
             runs_sent = await conn.fetchval("SELECT COUNT(*) FROM schedule_runs WHERE state = 'sent'")
