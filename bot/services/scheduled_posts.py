@@ -41,6 +41,36 @@ async def next_queued_lesson(bot: StudyBot, guild_id: int) -> Lesson | None:
     return next(iter(lesson_queue(view.lessons, posted, booked)), None)
 
 
+async def lessons_awaiting_one_offs(bot: StudyBot, guild_id: int) -> int:
+    """How many lessons, not posted here yet, the weekly queue skips because a pending one-off
+    books them for a date of their own."""
+    posted = await bot.store.posts.posted_lesson_ids(guild_id)
+    booked = booked_lessons(await bot.store.schedules.pending(guild_id))
+    view = await bot.content.view(guild_id)
+    return sum(1 for lesson in view.lessons if lesson.id in booked and lesson.id not in posted)
+
+
+def empty_queue_notice(schedule_id: int, awaiting_one_offs: int) -> str:
+    """What the moderators read when a weekly schedule finds its queue empty; true whether every
+    lesson was posted or some still wait for the one-offs that book them."""
+    if awaiting_one_offs == 0:
+        why = "every lesson has been posted here."
+    else:
+        waiting = (
+            "1 lesson waits for its own date"
+            if awaiting_one_offs == 1
+            else f"{awaiting_one_offs} lessons wait for their own dates"
+        )
+        why = (
+            "every lesson has been posted here or is booked by a one-off schedule "
+            f"({waiting}; see /schedule list)."
+        )
+    return (
+        f"Weekly schedule #{schedule_id} found no lesson left to post: {why} "
+        "Add lessons and the next week's post will go out as planned."
+    )
+
+
 class ScheduledPoster:
     def __init__(self, bot: StudyBot, locks: GuildLocks | None = None) -> None:
         self.bot = bot
@@ -72,10 +102,8 @@ class ScheduledPoster:
         channel = await self._channel(schedule)
         lesson = await self._lesson(schedule)
         if lesson is None:
-            text = (
-                f"Weekly schedule #{schedule.id} found no lesson left to post: every lesson has been "
-                "posted here. Add lessons and the next week's post will go out as planned."
-            )
+            awaiting = await lessons_awaiting_one_offs(self.bot, schedule.guild_id)
+            text = empty_queue_notice(schedule.id, awaiting)
             await self._tell_moderators(schedule, text, channel)
             return PostOutcome.empty_queue(text)
         plan = PostPlan(
@@ -151,4 +179,4 @@ class ScheduledPoster:
         )
 
 
-__all__ = ["ScheduledPoster", "next_queued_lesson"]
+__all__ = ["ScheduledPoster", "empty_queue_notice", "lessons_awaiting_one_offs", "next_queued_lesson"]

@@ -313,11 +313,30 @@ async def test_empty_queue_is_reported_and_the_schedule_stays(launch: Launch) ->
     assert articles(fake, fake.text) == ["Week 1 lesson"]
     [notice] = notices(fake, fake.text)
     assert "#1" in notice and "no lesson left" in notice
+    assert "every lesson has been posted here." in notice and "one-off" not in notice
 
     listing = await schedule_list(harness)
     assert stamp(first + timedelta(weeks=2)) in listing  # still pending, next week
     assert "no lesson left" in listing
     assert "failed" not in listing
+
+
+async def test_an_empty_queue_names_the_lessons_booked_by_one_offs(launch: Launch) -> None:
+    """Week 2 is booked for January: the queue is empty after week 1, though not all is posted."""
+    harness = await launch(lessons=2)
+    fake = harness.fake
+    booked = await schedule_once(harness, "week-2", "2027-01-14 18:00")
+    assert booked.ephemeral and "Week 2 lesson" in booked.content
+    await weekly(harness, THURSDAY, "17:00")
+    first = datetime(2026, 11, 26, 17, 0, tzinfo=UTC)
+    assert await expect_post_at(harness, fake.text, first) == "Week 1 lesson"
+
+    await move_to(harness, first + timedelta(weeks=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [notice] = notices(fake, fake.text)
+    assert "no lesson left" in notice
+    assert "every lesson has been posted here or is booked by a one-off schedule" in notice
+    assert "1 lesson waits for its own date" in notice
 
 
 # --- refusals ----------------------------------------------------------------------------
