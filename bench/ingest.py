@@ -64,10 +64,11 @@ from pgscratch import scratch_database, server_version  # bench/pgscratch.py
 
 from bot.features.discussion.collector import ReplyCollector, ReplyMaker
 from bot.store import StoreOpenError, backend_name, open_store
+from bot.store.migration_files import load_migrations
 from bot.store.postgres.opening import asyncpg_url, describe
 from bot.store.reply_writer import ReplyWriter
 from bot.store.rows import Reply
-from bot.store.sqlite.migrate import load_migrations
+from bot.store.sqlite.migrate import MIGRATIONS_DIR
 
 GUILD_ID = 1_100_000_000_000_000_000
 PARENT_ID = 1_100_000_000_000_000_001
@@ -193,7 +194,7 @@ def build_messages(count: int) -> list[discord.Message]:
 
 
 def schema_sql() -> str:
-    return "\n".join(m.sql for m in load_migrations())
+    return "\n".join(m.sql for m in load_migrations(MIGRATIONS_DIR))
 
 
 def raw_row(reply: Reply) -> tuple[object, ...]:

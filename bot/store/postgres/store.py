@@ -6,10 +6,11 @@ from pathlib import Path
 
 import asyncpg
 
+from bot.store.migration_files import MigrationError
 from bot.store.ports import StoreOpenError
 from bot.store.postgres.connection import Connection
 from bot.store.postgres.lessons import PostgresServerLessons
-from bot.store.postgres.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations
+from bot.store.postgres.migrate import MIGRATIONS_DIR, apply_migrations
 from bot.store.postgres.opening import asyncpg_url, check_url, describe, open_error
 from bot.store.postgres.posts import PostgresPosts
 from bot.store.postgres.replies import PostgresReplies

@@ -11,45 +11,14 @@ from an older bot keeps its rows. Runs on the connection's thread (``Connection.
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
+from bot.store.migration_files import load_migrations, pending
 from bot.store.sqlite.connection import Sql
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-_NAME = re.compile(r"^(\d{4})_[A-Za-z0-9_]+\.sql$")
-
-
-class MigrationError(Exception):
-    """The migrations directory is inconsistent or the database is newer than this bot."""
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def load_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """The migrations in ``directory``, ordered by version; numbering must be 1, 2, 3, … without gaps."""
-    found: list[Migration] = []
-    for path in sorted(directory.glob("*.sql")):
-        match = _NAME.match(path.name)
-        if match is None:
-            raise MigrationError(f"{path}: migration files are named NNNN_name.sql")
-        found.append(Migration(int(match.group(1)), path.stem, path.read_text(encoding="utf-8")))
-    found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise MigrationError(
-                f"{directory}: expected migration {expected:04d}, found {migration.name} "
-                "(numbers must run 0001, 0002, … without gaps or duplicates)"
-            )
-    return found
 
 
 def schema_version(sql: Sql) -> int:
@@ -60,18 +29,8 @@ def schema_version(sql: Sql) -> int:
 
 def apply_migrations(sql: Sql, directory: Path = MIGRATIONS_DIR) -> list[int]:
     """Bring the database up to the newest migration in ``directory``; return the versions applied."""
-    migrations = load_migrations(directory)
-    current = schema_version(sql)
-    latest = migrations[-1].version if migrations else 0
-    if current > latest:
-        raise MigrationError(
-            f"the database is at schema version {current} but this bot only knows up to {latest}; "
-            "run a newer bot or restore a backup"
-        )
     applied: list[int] = []
-    for migration in migrations:
-        if migration.version <= current:
-            continue
+    for migration in pending(load_migrations(directory), schema_version(sql)):
         log.info("Applying database migration %s", migration.name)
         # executescript commits any open transaction before it runs, so the transaction is
         # written into the script itself; on failure the ROLLBACK undoes the partial migration.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from bot.store.migration_files import MigrationError
 from bot.store.ports import StoreOpenError
 from bot.store.sqlite.connection import MEMORY, Connection, configure
 from bot.store.sqlite.lessons import SqliteServerLessons
-from bot.store.sqlite.migrate import MIGRATIONS_DIR, MigrationError, apply_migrations
+from bot.store.sqlite.migrate import MIGRATIONS_DIR, apply_migrations
 from bot.store.sqlite.posts import SqlitePosts
 from bot.store.sqlite.replies import SqliteReplies
 from bot.store.sqlite.schedules import SqliteSchedules

@@ -8,11 +8,12 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.store.migration_files import MigrationError, load_migrations
 from bot.store.ports import StoreOpenError
 from bot.store.postgres import open_postgres
-from bot.store.postgres.migrate import MIGRATIONS_DIR, MigrationError, load_migrations
+from bot.store.postgres.migrate import MIGRATIONS_DIR
 
-SHIPPED = load_migrations()
+SHIPPED = load_migrations(MIGRATIONS_DIR)
 
 
 async def recorded_versions(url: str) -> list[int]:

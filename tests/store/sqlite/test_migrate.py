@@ -11,14 +11,9 @@ from pathlib import Path
 import pytest
 
 from bot.store import StoreOpenError
+from bot.store.migration_files import MigrationError, load_migrations
 from bot.store.sqlite import SqliteStore, open_sqlite
-from bot.store.sqlite.migrate import (
-    MIGRATIONS_DIR,
-    MigrationError,
-    apply_migrations,
-    load_migrations,
-    schema_version,
-)
+from bot.store.sqlite.migrate import MIGRATIONS_DIR, apply_migrations, schema_version
 
 
 async def rows(store: SqliteStore, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
