@@ -59,7 +59,9 @@ class PostedLesson:
     It is dispatched the moment the lesson's discussion thread exists, before the question is
     asked in it and before the post is recorded: members may answer at once, and a listener that
     keeps replies must know the thread by then. A post resumed after a crash announces its thread
-    again, so listeners treat a repeat as nothing new.
+    again, so listeners treat a repeat as nothing new; ``resumed`` says the thread was already
+    there (opened by the interrupted attempt), so members may have answered in it while no
+    process was listening.
     """
 
     guild_id: int
@@ -67,6 +69,11 @@ class PostedLesson:
     message_id: int
     thread_id: int
     lesson_id: str
+    resumed: bool = False
+
+
+# announce(message, thread, resumed): dispatches ``lesson_posted``.
+Announce = Callable[[discord.Message, discord.Thread, bool], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +106,13 @@ async def post_lesson(
     view = await bot.content.view(channel.guild.id)
     rendered = render_lesson(lesson, view.concept_of(lesson))
 
-    def announce(message: discord.Message | discord.PartialMessage, thread: discord.Thread) -> None:
+    def announce(
+        message: discord.Message | discord.PartialMessage, thread: discord.Thread, resumed: bool
+    ) -> None:
         # The moment the thread exists, not once the post is recorded: members may answer
         # while the question is still on its way. dispatch() schedules the listeners at once,
         # ahead of the gateway events that arrive later.
-        posted = PostedLesson(channel.guild.id, channel.id, message.id, thread.id, lesson.id)
+        posted = PostedLesson(channel.guild.id, channel.id, message.id, thread.id, lesson.id, resumed)
         bot.dispatch("lesson_posted", posted)
 
     if isinstance(channel, discord.ForumChannel):
@@ -143,7 +152,7 @@ async def _text_post(
     channel: discord.TextChannel,
     rendered: LessonPost,
     plan: PostPlan,
-    announce: Callable[[discord.Message, discord.Thread], None],
+    announce: Announce,
     earlier: list[discord.Message] | None = None,
 ) -> tuple[discord.Message, discord.Thread]:
     """Send the article's messages (reusing ``earlier`` ones), open the thread, ask the question."""
@@ -158,14 +167,14 @@ async def _text_post(
     assert first is not None, "render_lesson always yields at least one message"
     try:
         thread = await first.create_thread(name=rendered.thread_name)
-        announce(first, thread)
+        announce(first, thread, False)
     except discord.HTTPException as error:
         if error.code != _THREAD_ALREADY_CREATED:
             raise
         # A retry after a crash: the thread exists already and has the message's id (so the
         # channel fetched by that id is a thread, which fetch_channel's type cannot know).
         thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
-        announce(first, thread)
+        announce(first, thread, True)
         if await _bot_said(thread, rendered.prompt_message):
             return first, thread
     await _send(thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))
@@ -232,17 +241,17 @@ async def _forum_post(
     channel: discord.ForumChannel,
     rendered: LessonPost,
     plan: PostPlan,
-    announce: Callable[[discord.Message, discord.Thread], None],
+    announce: Announce,
 ) -> tuple[discord.Message, discord.Thread]:
     if plan.nonce is not None:
         existing = _existing_forum_post(channel, rendered.thread_name, plan)
         if existing is not None:
-            announce(*existing)
+            announce(*existing, True)
             return existing
     created = await channel.create_thread(
         name=rendered.thread_name, embeds=to_embeds(rendered.messages[0]), allowed_mentions=NO_MENTIONS
     )
-    announce(created.message, created.thread)
+    announce(created.message, created.thread, False)
     for index, embeds in enumerate(rendered.messages[1:], start=1):
         await _send(created.thread, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
     await _send(created.thread, content=rendered.prompt_message, nonce=_nonce(plan, "q"))

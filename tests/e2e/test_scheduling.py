@@ -719,3 +719,29 @@ async def test_restart_just_after_the_claim_posts_at_the_instant_not_before(laun
     assert articles(fake, fake.text) == ["Week 1 lesson"]
     await move_to(harness, due + timedelta(days=1))
     assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+
+async def test_replies_in_the_thread_of_a_post_cut_off_by_a_crash_are_kept(launch: Launch) -> None:
+    """The process died after opening the thread and before recording the post: nobody collected
+    the replies written meanwhile, and the resumed post finds the thread already there."""
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    await _crash_before_the_post_is_recorded(harness, due)
+    [thread] = fake.threads(fake.text)
+    fake.offline_messages(fake.member, thread, ["Answered while the bot was down."])
+
+    await harness.clock.set(due + timedelta(minutes=1))
+    await harness.start()
+    await harness.clock.settle()
+    assert harness.store is not None
+    stored: list[str] = []
+    for _ in range(100):  # the backfill runs beside the clock
+        await harness.flush()
+        stored = [r.content for r in await harness.store.replies.for_thread(thread.id)]
+        if stored:
+            break
+        await asyncio.sleep(0.05)
+    assert stored == ["Answered while the bot was down."]
+    assert articles(fake, fake.text) == ["Week 1 lesson"]

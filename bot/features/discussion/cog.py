@@ -127,6 +127,9 @@ class DiscussionCog(commands.Cog):
     @commands.Cog.listener()
     async def on_lesson_posted(self, posted: PostedLesson) -> None:
         self.collector.track(posted.thread_id, posted.guild_id)
+        # A thread open while no process listened: read what was written in it.
+        if posted.resumed and self.collector.unheard(posted.thread_id):
+            self._start_backfill()
 
     # The collection path: every event goes straight to the collector, which batches the writes.
     @commands.Cog.listener()

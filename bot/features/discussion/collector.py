@@ -141,6 +141,16 @@ class ReplyCollector:
         if guild_id is not None:
             self._guild_of[thread_id] = guild_id
 
+    def unheard(self, thread_id: int) -> bool:
+        """A tracked thread was open before this process heard of it (a post resumed after a
+        crash finds the thread its interrupted attempt opened): what members wrote in it so far
+        is to be read, from the newest message seen (none: from the start). Returns whether the
+        thread is waiting to be read (False for a thread not tracked here)."""
+        if thread_id not in self._threads:
+            return False
+        self._unread_after.setdefault(thread_id, self._seen.get(thread_id))
+        return True
+
     def gap(self, guild_id: int | None = None) -> None:
         """Events may have been missed from now back to the last one handled: a READY that is not
         a RESUME (Discord never replays a session it could not resume), or a server outage
