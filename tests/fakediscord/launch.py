@@ -3,9 +3,11 @@
     python -m tests.fakediscord.launch http://127.0.0.1:PORT bot run
 
 patches discord.py's REST base and default gateway to the fake at that address (what
-``plugin.pointed_at`` does in-process), shortens its wait after the last GUILD_CREATE, then runs
-the module (here ``bot``, with argv ``run``) as ``__main__``. The program itself is unmodified:
-this is how a test runs real bot processes (shards, restarts, SIGKILL) against one fake.
+``plugin.pointed_at`` does in-process), shortens its wait after the last GUILD_CREATE, drops the
+5 s it waits before every IDENTIFY but a process's first (Discord's identify rate, which the fake
+does not enforce), then runs the module (here ``bot``, with argv ``run``) as ``__main__``. The
+program itself is unmodified: this is how a test runs real bot processes (shards, restarts,
+SIGKILL) against one fake.
 """
 
 from __future__ import annotations
@@ -36,6 +38,11 @@ def point_discord_at(base_url: str) -> None:
         original_init(self, *args, **options)
 
     discord.Client.__init__ = init  # type: ignore[method-assign]
+
+    async def identify_at_once(self: discord.Client, shard_id: int | None, *, initial: bool = False) -> None:
+        return None
+
+    discord.Client.before_identify_hook = identify_at_once  # type: ignore[method-assign]
 
 
 def main(argv: list[str]) -> None:
