@@ -44,6 +44,11 @@ def from_text_or_none(text: str | None) -> datetime | None:
 _MILLISECOND_TAILS = tuple(f".{milli:03d}000+00:00" if milli else "+00:00" for milli in range(1000))
 
 
+# An empty range (no instant is both at or after it and at or before it) to start ``many`` with.
+_NEVER_LOW = datetime.max.replace(tzinfo=UTC)
+_NEVER_HIGH = datetime.min.replace(tzinfo=UTC)
+
+
 class UtcTexts:
     """``to_text`` for the reply hot path, about three times as fast for Discord's times.
 
@@ -70,18 +75,27 @@ class UtcTexts:
 
     def many(self, whens: Iterable[datetime]) -> list[str]:
         """``[self(when) for when in whens]``, with the common case inlined (a call per reply
-        costs as much as the lookup)."""
-        seconds = self._seconds
+        costs as much as the lookup). A batch's times come mostly in order, many to a second:
+        one that falls in the same second as the one before reuses its text's date and seconds
+        after two datetime comparisons, about half the cost of the per-second lookup (which
+        needs ``timestamp()``)."""
         tails = _MILLISECOND_TAILS
         texts: list[str] = []
         append = texts.append
+        low, high = _NEVER_LOW, _NEVER_HIGH
+        prefix = ""
         for when in whens:
             micro = when.microsecond
             if when.tzinfo is UTC and not micro % 1000:
-                prefix = seconds.get(int(when.timestamp()))
-                if prefix is not None:
+                if low <= when <= high:
                     append(prefix + tails[micro // 1000])
                     continue
+                text = self(when)
+                prefix = text[:19]
+                low = when.replace(microsecond=0)
+                high = when.replace(microsecond=999_999)
+                append(text)
+                continue
             append(self(when))
         return texts
 

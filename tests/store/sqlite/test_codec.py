@@ -47,3 +47,19 @@ def test_the_fast_form_writes_exactly_what_to_text_writes(whens, milli):
         assert texts(when) == to_text(when)
     assert texts.many(everything) == [to_text(when) for when in everything]  # now from the cache
     assert UtcTexts().many(everything) == [to_text(when) for when in everything]
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=2_999), min_size=1, max_size=40),
+    st.sampled_from(
+        [
+            datetime(2026, 11, 18, 21, 0, tzinfo=UTC),
+            datetime.min.replace(tzinfo=UTC),
+            datetime.max.replace(tzinfo=UTC, microsecond=0) - timedelta(seconds=2),
+        ]
+    ),
+)
+def test_runs_of_instants_in_one_second_share_a_prefix_yet_each_text_is_exact(millis, start):
+    """A burst: many instants a second, mostly in order, sometimes back to an earlier second."""
+    whens = [start + timedelta(milliseconds=milli) for milli in millis]
+    assert UtcTexts().many(whens) == [to_text(when) for when in whens]
