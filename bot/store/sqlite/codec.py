@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from math import floor
 
 
 def to_text(when: datetime) -> str:
@@ -67,7 +68,7 @@ class UtcTexts:
         if when.tzinfo is UTC:
             micro = when.microsecond
             if micro % 1000 == 0:
-                prefix = self._seconds.get(int(when.timestamp()))
+                prefix = self._seconds.get(floor(when.timestamp()))
                 if prefix is None:
                     prefix = self._remember(when)
                 return prefix + _MILLISECOND_TAILS[micro // 1000]
@@ -102,5 +103,5 @@ class UtcTexts:
     def _remember(self, when: datetime) -> str:
         if len(self._seconds) >= 4096:
             self._seconds.clear()
-        prefix = self._seconds[int(when.timestamp())] = when.replace(microsecond=0).isoformat()[:19]
+        prefix = self._seconds[floor(when.timestamp())] = when.replace(microsecond=0).isoformat()[:19]
         return prefix
