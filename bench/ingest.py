@@ -25,6 +25,10 @@ otherwise every full collection during the burst would walk all of them.
 
 Targets: the bot at least 70% of the raw rows/s; no stall over 10 ms.
 
+Also printed, not judged: CPU time per reply (the loop thread's over the burst plus the SQLite
+connection thread's, each read on its own thread, least of the rounds) against the WAL baseline's
+per row. On a busy machine the rows/s swing with other processes; CPU time moves much less.
+
 On PostgreSQL (``--database postgresql://user:pass@host:port/db``): the same bot path over the
 PostgreSQL store (``open_store``, its asyncpg pool), against a raw asyncpg baseline on one
 connection: ``INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING`` in batches of 500 (the
