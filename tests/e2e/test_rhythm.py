@@ -365,3 +365,20 @@ async def test_a_close_cut_off_before_its_outcome_is_recorded_posts_one_digest(l
     jobs = [await harness.store.schedules.get(i) for i in range(1, 10)]
     closes = [j for j in jobs if j is not None and j.kind == "close"]
     assert [(j.state, j.next_run) for j in closes] == [("done", None)]
+
+
+async def test_a_close_due_with_the_next_weekly_post_names_that_post(launch):
+    """Default settings and a weekly schedule at the posting time: the close and the next post
+    fall due at the same instant. The post goes first, so the digest names it."""
+    harness = await launch()
+    fake, clock = harness.fake, harness.clock
+    first = await post(harness, 1)  # Wednesday 12:00 UTC; its discussion closes a week later
+    result = await fake.slash(fake.moderator, "schedule weekly", weekday=2, time="12:00", channel=fake.text)
+    assert "Every Wednesday at 12:00" in (result.content or ""), result.content
+    await clock.settle()
+    await clock.advance(WEEK)
+    [digest] = digests(fake, first)
+    assert field(digest["embeds"][0], "Next lesson") == f"{timestamp(START + WEEK)}: Week 2 lesson"
+    assert first.locked and first.archived
+    second = [t for t in fake.threads(fake.text) if t.name == "Week 2 lesson"]
+    assert len(second) == 1 and not second[0].locked
