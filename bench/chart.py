@@ -17,6 +17,8 @@ The chart is the bot's own, ``render_participation_chart`` over 12 lessons of ma
   own and left out of the stall). The loop only waits on a pipe. Baselines, same run, same
   duration:
   - the ticker on an idle loop: this machine's own wake-up noise;
+  - the same charts in a worker process at the loop's own priority (nice 0), which shows what
+    the bot's lower priority buys on a busy machine;
   - the same charts drawn in a worker thread (``asyncio.to_thread``, the bot's earlier design):
     drawing holds the GIL there, and Python hands it back to the loop's thread only after a
     switch interval (5 ms) plus however long the OS takes to run that thread again;
@@ -151,7 +153,8 @@ def plain_python(seconds: float) -> int:
 
 @dataclass
 class Stalls:
-    process: Stall  # the bot: ChartDrawer, a worker process
+    process: Stall  # the bot: ChartDrawer, a worker process at a lower priority
+    same_priority: Stall  # a worker process at the loop's own priority
     idle: Stall
     thread: Stall
     python: Stall
@@ -179,6 +182,17 @@ async def stalls(rows: list[SeriesRow], charts: int) -> Stalls:
     finally:
         await drawer.close()
     idle = await stall_while(None, process.seconds)
+    plain = ChartDrawer(niceness=0)
+    try:
+        await plain.draw(rows)  # its process's start and import, left out
+
+        async def at_same_priority() -> None:
+            for _ in range(charts):
+                await plain.draw(rows)
+
+        same_priority = await stall_while(at_same_priority())
+    finally:
+        await plain.close()
 
     async def in_thread() -> None:
         for _ in range(charts):
@@ -192,7 +206,7 @@ async def stalls(rows: list[SeriesRow], charts: int) -> Stalls:
             await asyncio.to_thread(plain_python, each)
 
     python = await stall_while(busy())
-    return Stalls(process, idle, thread, python, first, drawer_times)
+    return Stalls(process, same_priority, idle, thread, python, first, drawer_times)
 
 
 def main() -> int:
@@ -257,6 +271,7 @@ def main() -> int:
     print(f"event-loop ticker (1 ms sleeps) while {args.stall_charts} charts are drawn one after another:")
     print(f"  charts in a worker process (the bot)     {measured.process.line()}")
     print(f"  baseline: idle loop                      {measured.idle.line()}")
+    print(f"  baseline: worker process at nice 0       {measured.same_priority.line()}")
     print(f"  baseline: charts in a worker thread      {measured.thread.line()}")
     print(f"  baseline: worker thread, plain Python    {measured.python.line()}")
     print(

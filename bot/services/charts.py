@@ -40,17 +40,18 @@ log = logging.getLogger(__name__)
 WORKER_NICENESS = 10  # the worker yields the CPU to the bot's own event loop when both want it
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int) -> None:
     """In the worker: a lower CPU priority, so on a busy machine the loop runs first."""
     with contextlib.suppress(OSError, AttributeError):  # a platform without nice(): same priority
-        os.nice(WORKER_NICENESS)
+        os.nice(niceness)
 
 
 class ChartDrawer:
     """``await drawer.draw(rows)`` gives the chart's PNG bytes; ``await drawer.close()`` at unload."""
 
-    def __init__(self, *, processes: bool = True) -> None:
+    def __init__(self, *, processes: bool = True, niceness: int = WORKER_NICENESS) -> None:
         self._use_processes = processes
+        self._niceness = niceness
         self._pool: ProcessPoolExecutor | None = None
 
     @property
@@ -80,6 +81,7 @@ class ChartDrawer:
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_lower_priority,
+            initargs=(self._niceness,),
         )
         log.info("Started the chart process.")
         return self._pool
