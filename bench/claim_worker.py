@@ -8,7 +8,7 @@ for ``go`` on standard input, then runs the bot's ``Dispatcher`` over the schedu
 (every server without ``--shards``) with a post function that sends nothing. Each claim it
 completes is one line ``done <schedule id> <time.monotonic()>`` on standard output (the monotonic
 clock is the same for every process of the machine, so the bench can time all processes on one
-axis). ``stop`` on standard input ends it: ``bye <statements sent>``.
+axis). ``stop`` on standard input ends it: ``bye <statements sent> <CPU seconds used since go>``.
 """
 
 from __future__ import annotations
@@ -96,10 +96,11 @@ async def main() -> int:
     if (await asyncio.to_thread(sys.stdin.readline)).strip() != "go":
         await store.close()
         return 1
+    cpu_at_go = time.process_time()
     dispatcher.start()
     await asyncio.to_thread(sys.stdin.readline)  # "stop", or the bench went away
     await dispatcher.stop()
-    print(f"bye {store.query_count}", flush=True)
+    print(f"bye {store.query_count} {time.process_time() - cpu_at_go:.6f}", flush=True)
     await store.close()
     return 0
 

@@ -96,6 +96,8 @@ class ClaimRun:
     runs_sent: int  # schedule_runs rows in state 'sent', read back from the database
     schedules_done: int
     statements: int  # sent by all the processes together, start-up included
+    client_cpu: float  # CPU seconds of the claiming processes from the start signal to their end
+    server_cpu: float | None  # CPU seconds of their PostgreSQL backends (None: not readable here)
 
 
 async def seed_due(url: str, count: int) -> None:
@@ -134,10 +136,12 @@ async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> Cla
         done_at: dict[int, float] = {}
         completions = 0
         statements = 0
+        client_cpu = 0.0
+        server_cpu: float | None = None
         everything = asyncio.Event()
 
         async def read(worker: asyncio.subprocess.Process) -> None:
-            nonlocal completions, statements
+            nonlocal completions, statements, client_cpu
             assert worker.stdout is not None
             while line := await worker.stdout.readline():
                 word, *rest = line.decode().split()
@@ -148,6 +152,7 @@ async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> Cla
                         everything.set()
                 elif word == "bye":
                     statements += int(rest[0])
+                    client_cpu += float(rest[1])
 
         try:
             for worker in workers:
@@ -165,6 +170,7 @@ async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> Cla
                 await asyncio.wait_for(everything.wait(), CLAIM_TIMEOUT_S)
             finished = max(done_at.values(), default=time.monotonic())
             await asyncio.sleep(1.0)  # time for a duplicate to show
+            server_cpu = await backends_cpu(url)  # while the workers' connections are still open
             for worker in workers:
                 assert worker.stdin is not None
                 worker.stdin.write(b"stop\n")
@@ -196,7 +202,34 @@ async def claim_run(server: str, count: int, shard_args: list[list[str]]) -> Cla
         runs_sent=runs_sent,
         schedules_done=schedules_done,
         statements=statements,
+        client_cpu=client_cpu,
+        server_cpu=server_cpu,
     )
+
+
+async def backends_cpu(url: str) -> float | None:
+    """CPU seconds used so far by the server processes of the other connections to this database
+    (Linux's /proc; None where it cannot be read, e.g. a server on another machine)."""
+    conn = await asyncpg.connect(url)
+    try:
+        pids = await conn.fetch(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await conn.close()
+    return process_cpu([row["pid"] for row in pids])
+
+
+def process_cpu(pids: list[int]) -> float | None:
+    """CPU seconds (user and system) used so far by these processes; None if one is unreadable."""
+    ticks = 0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime and stime
+    except (OSError, IndexError, ValueError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def claim_throughput(server: str, count: int, rounds: int) -> bool:
@@ -227,7 +260,11 @@ async def claim_throughput(server: str, count: int, rounds: int) -> bool:
             f"claim throughput, {name}: {best[name]:>7,.0f} posts/s  (rounds: "
             + ", ".join(f"{r.per_second:,.0f}" for r in runs)
             + f"); completed {'/'.join(str(r.completed) for r in runs)}, duplicates {duplicates}, "
-            f"statements/post {max(r.statements for r in runs) / count:.1f}"
+            f"statements/post {max(r.statements for r in runs) / count:.1f}, CPU/post: processes "
+            + "/".join(f"{r.client_cpu / count * 1e6:.0f}" for r in runs)
+            + " µs, their server backends "
+            + "/".join("?" if r.server_cpu is None else f"{r.server_cpu / count * 1e6:.0f}" for r in runs)
+            + " µs"
         )
     one, sharded = best["1 process, every server            "], best["4 processes, one shard each of 4   "]
     scaling_ok = sharded >= one
