@@ -39,6 +39,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.features.settings",
     "bot.features.scheduling",
     "bot.features.library",
+    "bot.features.notify",
 )
 _COMMANDS_HASH_KEY = "global_commands_sha256"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.store.ports import Store
 
-_CONCERNS = ("schedules", "posts", "replies", "settings", "bot_state", "lessons")
+_CONCERNS = ("schedules", "posts", "replies", "settings", "bot_state", "lessons", "notices")
 
 
 class _Concern:
@@ -63,6 +63,10 @@ class SeamStore:
     @property
     def lessons(self) -> Any:
         return self._concerns["lessons"]
+
+    @property
+    def notices(self) -> Any:
+        return self._concerns["notices"]
 
     @property
     def query_count(self) -> int:

@@ -112,6 +112,7 @@ def render_settings(
     *,
     discussion: str = "",
     discussion_is_default: bool = True,
+    pingrole_id: int | None = None,
 ) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "title": "Server settings",
@@ -130,6 +131,12 @@ def render_settings(
             {
                 "name": "Moderator role",
                 "value": f"<@&{modrole_id}>" if modrole_id else "not set: Manage Server permission only",
+            },
+            {
+                "name": "Ping role",
+                "value": f"<@&{pingrole_id}>, with a **Notify me** button on each post"
+                if pingrole_id
+                else "not set: posts mention no one",
             },
         ],
     }

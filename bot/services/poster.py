@@ -1,4 +1,4 @@
-"""Posting a lesson: the article, its discussion thread, the question, the record.
+"""Posting a lesson: the article, its discussion thread, the question, the record, the pin.
 
 Used by /post and by the scheduler. Permissions are checked before the first request so
 that nothing half-happens, and every request can carry a nonce so that a post retried after a
@@ -9,6 +9,10 @@ Recording the post opens its discussion window (``/settings discussion``, read n
 schedules its reminder and close, and closes the discussion still open in the same channel. The
 ``post_recorded`` bot event (listeners: ``on_post_recorded(post)``) then tells the dispatcher
 that its jobs changed.
+
+With a ping role set, the post's first message mentions that role (the only mention the bot
+ever allows in a post) and carries the **Notify me** button. Once recorded, the post is pinned
+and the previous one in its channel unpinned (``pins``), best effort.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from bot.content.models import Lesson
 from bot.embeds import NO_MENTIONS, to_embeds
 from bot.errors import MissingBotPermissions, UserFacingError
 from bot.render.lesson import LessonPost, render_lesson
+from bot.services.notify_me import notify_me_view
+from bot.services.ping_role import role_to_ping
+from bot.services.pins import pin_current
 from bot.services.windows import window_for
 from bot.store.rows import NewPost, Post
 
@@ -77,6 +84,23 @@ Announce = Callable[[discord.Message, discord.Thread, bool], None]
 
 
 @dataclass(frozen=True, slots=True)
+class Ping:
+    """What the post's first message says and allows besides the article: the ping role's
+    mention and the Notify me button, or nothing."""
+
+    content: str | None = None
+    allowed_mentions: discord.AllowedMentions = NO_MENTIONS
+    view: discord.ui.View | None = None
+
+    @classmethod
+    def of(cls, role: discord.Role | None) -> Ping:
+        if role is None:
+            return cls()
+        only_the_role = discord.AllowedMentions(everyone=False, users=False, roles=[role], replied_user=False)
+        return cls(content=role.mention, allowed_mentions=only_the_role, view=notify_me_view())
+
+
+@dataclass(frozen=True, slots=True)
 class PostPlan:
     """What identifies one attempt at a post, so a retry can be recognised."""
 
@@ -115,14 +139,15 @@ async def post_lesson(
         posted = PostedLesson(channel.guild.id, channel.id, message.id, thread.id, lesson.id, resumed)
         bot.dispatch("lesson_posted", posted)
 
+    ping = Ping.of(await role_to_ping(bot, channel.guild, concerning=channel))
     if isinstance(channel, discord.ForumChannel):
-        message, thread = await _forum_post(channel, rendered, plan, announce)
+        message, thread = await _forum_post(channel, rendered, plan, announce, ping)
     else:
         earlier: list[discord.Message] = []
         if plan.schedule_id is not None:
             recorded = {p.message_id for p in await bot.store.posts.in_guild(channel.guild.id)}
             earlier = await _earlier_attempt(channel, rendered, recorded)
-        message, thread = await _text_post(channel, rendered, plan, announce, earlier)
+        message, thread = await _text_post(channel, rendered, plan, announce, earlier, ping)
     posted_at = bot.clock.now()
     post = await bot.store.posts.record(
         NewPost(
@@ -141,6 +166,7 @@ async def post_lesson(
     log.info(
         "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id
     )
+    await pin_current(bot, channel, post, message, thread)
     return post
 
 
@@ -154,6 +180,7 @@ async def _text_post(
     plan: PostPlan,
     announce: Announce,
     earlier: list[discord.Message] | None = None,
+    ping: Ping = Ping(),
 ) -> tuple[discord.Message, discord.Thread]:
     """Send the article's messages (reusing ``earlier`` ones), open the thread, ask the question."""
     earlier = earlier or []
@@ -161,6 +188,8 @@ async def _text_post(
     for index, embeds in enumerate(rendered.messages):
         if index < len(earlier):
             sent = earlier[index]
+        elif index == 0:
+            sent = await _send(channel, embeds=to_embeds(embeds), nonce=_nonce(plan, "m0"), ping=ping)
         else:
             sent = await _send(channel, embeds=to_embeds(embeds), nonce=_nonce(plan, f"m{index}"))
         first = first or sent
@@ -242,14 +271,19 @@ async def _forum_post(
     rendered: LessonPost,
     plan: PostPlan,
     announce: Announce,
+    ping: Ping = Ping(),
 ) -> tuple[discord.Message, discord.Thread]:
     if plan.nonce is not None:
         existing = _existing_forum_post(channel, rendered.thread_name, plan)
         if existing is not None:
             announce(*existing, True)
             return existing
+    extras = {} if ping.view is None else {"content": ping.content, "view": ping.view}
     created = await channel.create_thread(
-        name=rendered.thread_name, embeds=to_embeds(rendered.messages[0]), allowed_mentions=NO_MENTIONS
+        name=rendered.thread_name,
+        embeds=to_embeds(rendered.messages[0]),
+        allowed_mentions=ping.allowed_mentions,
+        **extras,
     )
     announce(created.message, created.thread, False)
     for index, embeds in enumerate(rendered.messages[1:], start=1):
@@ -279,10 +313,18 @@ async def _send(
     content: str | None = None,
     embeds: list[discord.Embed] | None = None,
     nonce: str | None = None,
+    ping: Ping = Ping(),
 ) -> discord.Message:
-    if nonce is None:
-        return await target.send(content=content, embeds=embeds or [], allowed_mentions=NO_MENTIONS)
-    return await target.send(content=content, embeds=embeds or [], nonce=nonce, allowed_mentions=NO_MENTIONS)
+    """Send with no mentions allowed, except the ping role's on a post's first message."""
+    extras: dict[str, object] = {} if nonce is None else {"nonce": nonce}
+    if ping.view is not None:
+        extras["view"] = ping.view
+    return await target.send(
+        content=ping.content or content,
+        embeds=embeds or [],
+        allowed_mentions=ping.allowed_mentions,
+        **extras,  # type: ignore[arg-type]
+    )
 
 
 def resolve_postable(channel: object) -> PostableChannel:

@@ -336,6 +336,31 @@ class ServerSettings(Protocol):
         fields at once; each None back to its default)."""
         ...
 
+    async def set_pingrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
+        """The role each post mentions and its Notify me button gives."""
+        ...
+
+
+class ModeratorNotices(Protocol):
+    """What the moderators of a server were told about a lasting problem, so that a problem met
+    again and again (on every Notify me click, on every post) is told once.
+
+    A ``topic`` names the thing that can go wrong (``"pingrole"``, ``"pin:<channel id>"``);
+    ``about`` says what is wrong with it now (``"<role id>:no_manage_roles"``). Telling is
+    recorded per server and topic; a different problem under the same topic is told again, and
+    ``resolve`` (the problem is gone, or the setting changed) lets the next one be told too.
+    """
+
+    async def first_time(self, guild_id: int, topic: str, about: str, *, at: datetime) -> bool:
+        """Record that the moderators are told ``about`` under ``topic``; True when they have not
+        been told it yet (the caller tells them now), False when they have. Of two callers at
+        once, exactly one gets True."""
+        ...
+
+    async def resolve(self, guild_id: int, topic: str) -> None:
+        """Forget what was told under ``topic`` (nothing happens when nothing was)."""
+        ...
+
 
 class ServerLessons(Protocol):
     """Lessons and concepts added in a server (``/library``): that server's, and no other's.
@@ -474,6 +499,9 @@ class Store(Protocol):
 
     @property
     def transfer(self) -> Transfer: ...
+
+    @property
+    def notices(self) -> ModeratorNotices: ...
 
     @property
     def query_count(self) -> int:

@@ -67,7 +67,8 @@ class ShardSet:
 @dataclass(frozen=True)
 class GuildSettings:
     """One server's settings. A server that never ran ``/settings`` has every field None, and
-    callers apply the defaults (DEFAULT_TIMEZONE, the command's channel, Manage Server only)."""
+    callers apply the defaults (DEFAULT_TIMEZONE, the command's channel, Manage Server only,
+    no ping)."""
 
     guild_id: int
     timezone: str | None = None  # IANA name
@@ -75,6 +76,7 @@ class GuildSettings:
     modrole_id: int | None = None  # the extra moderator role
     discussion_days: int | None = None  # how long a discussion stays open (None: the default, 7)
     reminder_hours: int | None = None  # the reminder, hours before the end (None: 24; 0: none)
+    pingrole_id: int | None = None  # the role each post mentions (members opt in with Notify me)
 
 
 # --- posts -----------------------------------------------------------------------------------

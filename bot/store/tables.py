@@ -59,7 +59,14 @@ TABLES: tuple[Table, ...] = (
             ("modrole_id", "int"),
             ("discussion_days", "int"),
             ("reminder_hours", "int"),
+            ("pingrole_id", "int"),
         ),
+    ),
+    Table(
+        "moderator_notices",
+        "notices told to moderators",
+        ("guild_id", "topic"),
+        (("guild_id", "int"), ("topic", "text"), ("about", "text"), ("told_at", "instant")),
     ),
     Table("bot_state", "bot facts", ("key",), (("key", "text"), ("value", "text"))),
     Table(

@@ -30,6 +30,7 @@ EXPECTED = {
         "channel": ["channel"],
         "modrole": ["role"],
         "discussion": ["days", "reminder_hours"],
+        "pingrole": ["role"],
     },
 }
 MODERATOR_COMMANDS = {"library", "post", "schedule", "export", "settings"}

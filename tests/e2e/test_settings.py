@@ -17,6 +17,7 @@ MODERATOR_COMMANDS = [
     ("settings timezone", {"tz": "Europe/Berlin"}),
     ("settings channel", {"channel": None}),
     ("settings modrole", {"role": None}),
+    ("settings pingrole", {"role": None}),
 ]
 
 

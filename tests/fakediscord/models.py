@@ -24,6 +24,7 @@ PUBLIC_THREAD = 11
 PRIVATE_THREAD = 12
 GUILD_FORUM = 15
 THREAD_TYPES = frozenset({10, PUBLIC_THREAD, PRIVATE_THREAD})
+THREAD_PINNED = 1 << 1  # channel flag: a forum post pinned to the top of its forum
 
 
 class SnowflakeFactory:
@@ -187,6 +188,7 @@ class Channel:
     member_ids: set[int] = field(default_factory=set)
     deleted: bool = False
     total_message_sent: int = 0
+    flags: int = 0  # channel flags; a forum post may carry THREAD_PINNED
 
     @property
     def is_thread(self) -> bool:
@@ -205,7 +207,7 @@ class Channel:
             "parent_id": str(self.parent_id) if self.parent_id else None,
             "last_message_id": str(self.last_message_id) if self.last_message_id else None,
             "rate_limit_per_user": 0,
-            "flags": 0,
+            "flags": self.flags,
             "nsfw": False,
         }
         if self.is_thread:

@@ -13,7 +13,7 @@ from typing import Any
 from . import permissions as perm
 from .gateway import DIRECT_MESSAGES, GUILD_MESSAGE_REACTIONS, GUILDS
 from .messages import CHANNEL_PINNED_MESSAGE, Messages
-from .models import DM, Channel, Member, User, iso
+from .models import DM, THREAD_PINNED, Channel, Member, User, iso
 
 #: Discord's limit of pinned messages per channel (error 30003 past it).
 MAX_PINS = 250
@@ -39,6 +39,10 @@ class PinsAndReactions(Messages):
         """The channel's pinned messages, the most recently pinned first (as Discord lists them)."""
         pins = [m for m in channel.messages if m.get("pinned")]
         return sorted(pins, key=lambda m: self.pinned_at[int(m["id"])], reverse=True)
+
+    def pinned_posts(self, forum: Channel) -> list[Channel]:
+        """The forum's posts pinned to its top (the PINNED channel flag), oldest post first."""
+        return [t for t in self.threads(forum) if t.flags & THREAD_PINNED]
 
     def set_pinned(
         self, channel: Channel, message: dict[str, Any], pinned: bool, *, by: Member | User

@@ -125,6 +125,19 @@ class World(FakeState):
                     intent=GUILDS,
                 )
 
+    def delete_role(self, role: Role) -> None:
+        """A server admin deletes ``role``: members lose it (GUILD_ROLE_DELETE)."""
+        guild = self.guilds[role.guild_id]
+        del guild.roles[role.id]
+        for member in guild.members.values():
+            member.roles = [r for r in member.roles if r.id != role.id]
+        self.dispatch(
+            "GUILD_ROLE_DELETE",
+            {"guild_id": str(guild.id), "role_id": str(role.id)},
+            guild_id=guild.id,
+            intent=GUILDS,
+        )
+
     def bot_role(self, guild: Guild) -> Role:
         """The bot's own (managed) role, made when it joined: position 1 unless moved."""
         assert guild.bot_role_id is not None

@@ -147,6 +147,32 @@ async def test_pins_are_listed_newest_pin_first_and_hidden_without_history(fake)
     assert hidden == []
 
 
+async def test_a_forum_post_is_pinned_by_its_flag_with_manage_threads(fake):
+    fake.setup_study_guild()
+    async with run_client(fake, MiniBot()) as bot:
+        forum = bot.get_channel(fake.forum.id)
+        first = (await forum.create_thread(name="Week 1", content="one")).thread
+        second = (await forum.create_thread(name="Week 2", content="two")).thread
+        first = await first.edit(pinned=True)
+        pinned_first = [t.name for t in fake.pinned_posts(fake.forum)]
+        await first.edit(archived=True)
+        with pytest.raises(discord.HTTPException) as archived:
+            await first.edit(pinned=False)
+        await first.edit(archived=False, pinned=False)
+        second = await second.edit(pinned=True)
+        text_thread = await (await bot.get_channel(fake.text.id).send("lesson")).create_thread(name="Chat")
+        with pytest.raises(discord.HTTPException) as not_a_post:
+            await text_thread.edit(pinned=True)
+        fake.set_bot_permissions(fake.guild, deny=P(manage_threads=True).value)
+        with pytest.raises(discord.Forbidden):
+            await second.edit(pinned=False)
+    assert pinned_first == ["Week 1"]
+    assert archived.value.code == 50083
+    assert (not_a_post.value.status, not_a_post.value.code) == (400, 50035)
+    assert second.flags.pinned and not fake.channel(first.id).flags
+    assert [t.name for t in fake.pinned_posts(fake.forum)] == ["Week 2"]
+
+
 # ---------------------------------------------------------------------------- threads
 async def test_a_closed_thread_refuses_the_bot_and_members_without_manage_threads(fake):
     fake.setup_study_guild()

@@ -1,4 +1,4 @@
-"""/settings show, timezone, channel, modrole."""
+"""/settings show, timezone, channel, modrole, pingrole."""
 
 from __future__ import annotations
 

@@ -18,6 +18,7 @@ from bot.render.echo import echo
 from bot.render.status import discussion_window_text, render_settings
 from bot.scheduling.recurrence import UnknownTimezone, resolve_timezone, timezone_choices
 from bot.scheduling.window import DEFAULT_REMINDER_HOURS, MAX_DAYS, window_problem
+from bot.services import ping_role
 from bot.services.poster import missing_permissions, resolve_postable
 from bot.services.windows import window_settings
 
@@ -52,6 +53,7 @@ class SettingsCog(commands.Cog):
             stored.modrole_id,
             discussion=discussion_window_text(days, hours),
             discussion_is_default=stored.discussion_days is None and stored.reminder_hours is None,
+            pingrole_id=stored.pingrole_id,
         )
         await interaction.response.send_message(
             embed=discord.Embed.from_dict(embed), ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -97,16 +99,25 @@ class SettingsCog(commands.Cog):
         await self._reply(interaction, text)
 
     @settings.command(name="modrole", description="Let members with this role use moderator commands.")
-    @app_commands.describe(role="The moderators' role")
-    async def modrole(self, interaction: Interaction, role: discord.Role) -> None:
+    @app_commands.describe(role="The moderators' role (leave it out to clear it)")
+    async def modrole(self, interaction: Interaction, role: discord.Role | None = None) -> None:
         # Handing out moderator rights is itself reserved to Manage Server, not to the mod role.
         if not (interaction.permissions.manage_guild or interaction.permissions.administrator):
             raise UserFacingError(
                 "Only members with the Manage Server permission can choose the moderator role."
             )
+        guild_id = require_guild(interaction)
+        if role is None:
+            await self.bot.store.settings.set_modrole(guild_id, None)
+            await self._reply(
+                interaction,
+                "The moderator role is cleared: only members with the Manage Server permission can "
+                "use the moderator commands.",
+            )
+            return
         if role.is_default():
             raise UserFacingError("@everyone cannot be the moderator role: everyone would be a moderator.")
-        await self.bot.store.settings.set_modrole(require_guild(interaction), role.id)
+        await self.bot.store.settings.set_modrole(guild_id, role.id)
         await self._reply(interaction, f"Members with {role.mention} can now use the moderator commands.")
 
     @settings.command(
@@ -132,3 +143,37 @@ class SettingsCog(commands.Cog):
             f"Discussions will stay {discussion_window_text(days, reminder_hours)}. "
             "This applies to lessons posted from now on; the discussions already open keep their window.",
         )
+
+    @settings.command(name="pingrole", description="The role each lesson post mentions (members opt in).")
+    @app_commands.describe(role="The role to ping for new lessons (leave it out to stop pinging)")
+    @is_moderator()
+    async def pingrole(self, interaction: Interaction, role: discord.Role | None = None) -> None:
+        guild_id = require_guild(interaction)
+        if role is None:
+            await self.bot.store.settings.set_pingrole(guild_id, None)
+            await ping_role.setting_changed(self.bot, guild_id)
+            await self._reply(
+                interaction,
+                "Posts will no longer mention a role, and new posts carry no **Notify me** button.",
+            )
+            return
+        if role.is_default():
+            raise UserFacingError(
+                "@everyone cannot be the ping role: choose a role that members opt into with **Notify me**."
+            )
+        if role.managed:
+            raise UserFacingError(
+                f"{role.mention} is managed by an integration (a bot's or a subscription's role), so it "
+                "cannot be given to members: choose another role."
+            )
+        await self.bot.store.settings.set_pingrole(guild_id, role.id)
+        await ping_role.setting_changed(self.bot, guild_id)
+        check = await ping_role.check_for_setting(role.guild, role)
+        text = (
+            f"Each lesson post will mention {role.mention} and carry a **Notify me** button that gives "
+            "or takes the role."
+        )
+        for note in (check.problem, check.mention):
+            if note is not None:
+                text += f"\nNote: {note}"
+        await self._reply(interaction, text)

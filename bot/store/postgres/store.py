@@ -15,7 +15,7 @@ from bot.store.postgres.opening import asyncpg_url, check_url, describe, open_er
 from bot.store.postgres.posts import PostgresPosts
 from bot.store.postgres.replies import PostgresReplies
 from bot.store.postgres.schedules import PostgresSchedules
-from bot.store.postgres.settings import PostgresBotState, PostgresServerSettings
+from bot.store.postgres.settings import PostgresBotState, PostgresModeratorNotices, PostgresServerSettings
 from bot.store.postgres.transfer import PostgresTransfer
 
 # A pool, not one connection: a burst of commands, the reply writer and the dispatcher each get
@@ -39,6 +39,7 @@ class PostgresStore:
         self.bot_state = PostgresBotState(connection)
         self.lessons = PostgresServerLessons(connection)
         self.transfer = PostgresTransfer(connection)
+        self.notices = PostgresModeratorNotices(connection)
 
     @property
     def query_count(self) -> int:

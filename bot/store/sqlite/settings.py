@@ -1,16 +1,20 @@
-"""Per-server settings and the bot's own facts, in SQLite (tables ``guild_settings``, ``bot_state``)."""
+"""Per-server settings, notices told to moderators, and the bot's own facts, in SQLite (tables
+``guild_settings``, ``moderator_notices``, ``bot_state``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.store.rows import GuildSettings
+from bot.store.sqlite.codec import to_text
 from bot.store.sqlite.connection import Connection, Sql
 
 _SELECT = (
-    "SELECT guild_id, timezone, channel_id, modrole_id, discussion_days, reminder_hours "
+    "SELECT guild_id, timezone, channel_id, modrole_id, discussion_days, reminder_hours, pingrole_id "
     "FROM guild_settings WHERE guild_id = ?"
 )
 # Only these columns are set through _set; the name is never user text.
-_COLUMNS = frozenset({"timezone", "channel_id", "modrole_id"})
+_COLUMNS = frozenset({"timezone", "channel_id", "modrole_id", "pingrole_id"})
 
 
 def _get(sql: Sql, guild_id: int) -> GuildSettings:
@@ -24,6 +28,7 @@ def _get(sql: Sql, guild_id: int) -> GuildSettings:
         modrole_id=row["modrole_id"],
         discussion_days=row["discussion_days"],
         reminder_hours=row["reminder_hours"],
+        pingrole_id=row["pingrole_id"],
     )
 
 
@@ -71,6 +76,38 @@ class SqliteServerSettings:
         self, guild_id: int, days: int | None, reminder_hours: int | None
     ) -> GuildSettings:
         return await self._db.run(_set_discussion, guild_id, days, reminder_hours)
+
+    async def set_pingrole(self, guild_id: int, role_id: int | None) -> GuildSettings:
+        return await self._db.run(_set, guild_id, "pingrole_id", role_id)
+
+
+def _first_time(sql: Sql, guild_id: int, topic: str, about: str, at: str) -> bool:
+    # The row is written only when the topic is new or its problem changed: one statement, so
+    # two clicks at once tell the moderators once.
+    changed = sql.execute(
+        "INSERT INTO moderator_notices (guild_id, topic, about, told_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (guild_id, topic) DO UPDATE SET about = excluded.about, told_at = excluded.told_at "
+        "WHERE moderator_notices.about <> excluded.about",
+        (guild_id, topic, about, at),
+    )
+    return changed > 0
+
+
+def _forget(sql: Sql, guild_id: int, topic: str) -> None:
+    sql.execute("DELETE FROM moderator_notices WHERE guild_id = ? AND topic = ?", (guild_id, topic))
+
+
+class SqliteModeratorNotices:
+    """``ports.ModeratorNotices`` over SQLite."""
+
+    def __init__(self, db: Connection) -> None:
+        self._db = db
+
+    async def first_time(self, guild_id: int, topic: str, about: str, *, at: datetime) -> bool:
+        return await self._db.run(_first_time, guild_id, topic, about, to_text(at))
+
+    async def resolve(self, guild_id: int, topic: str) -> None:
+        await self._db.run(_forget, guild_id, topic)
 
 
 def _state_get(sql: Sql, key: str) -> str | None:

@@ -13,7 +13,7 @@ from bot.store.sqlite.migrate import MIGRATIONS_DIR, apply_migrations
 from bot.store.sqlite.posts import SqlitePosts
 from bot.store.sqlite.replies import SqliteReplies
 from bot.store.sqlite.schedules import SqliteSchedules
-from bot.store.sqlite.settings import SqliteBotState, SqliteServerSettings
+from bot.store.sqlite.settings import SqliteBotState, SqliteModeratorNotices, SqliteServerSettings
 from bot.store.sqlite.transfer import SqliteTransfer
 
 
@@ -29,6 +29,7 @@ class SqliteStore:
         self.bot_state = SqliteBotState(connection)
         self.lessons = SqliteServerLessons(connection)
         self.transfer = SqliteTransfer(connection)
+        self.notices = SqliteModeratorNotices(connection)
 
     @property
     def path(self) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from .. import permissions as perm
 from ..gateway import GUILDS
 from ..messages import HAS_THREAD
-from ..models import GUILD_FORUM, GUILD_TEXT, PRIVATE_THREAD, PUBLIC_THREAD, Channel
+from ..models import GUILD_FORUM, GUILD_TEXT, PRIVATE_THREAD, PUBLIC_THREAD, THREAD_PINNED, Channel
 from ..validation import FormErrors, check_message, check_thread_name, is_empty_message
 from .messages import attachments_from, send_permissions
 from .routing import UNKNOWN_MESSAGE, ApiError, Ctx, Routes, fail, form_error, path
@@ -128,13 +128,27 @@ async def archived_threads(ctx: Ctx) -> Any:
 
 
 def edit_thread(ctx: Ctx, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
-    """PATCH /channels/{thread}: its owner may rename or (un)archive it; the rest needs Manage Threads."""
+    """PATCH /channels/{thread}: its owner may rename or (un)archive it; the rest needs Manage Threads.
+
+    ``flags`` may change only PINNED (a forum post pinned to the top of its forum), and only on
+    a forum post; other flag bits are kept as they are.
+    """
     fake = ctx.fake
     if channel.archived and body.get("archived") is not False and set(body) - {"archived"}:
         ctx.refuse_if_archived(channel)  # archived: it may only be reopened (Discord: 50083)
     is_owner = channel.owner_id == fake.bot_user.id
+    pinning = "flags" in body and (int(body["flags"]) ^ channel.flags) & THREAD_PINNED
+    if pinning:
+        parent = fake.find_channel(channel.parent_id) if channel.parent_id else None
+        if parent is None or parent.type != GUILD_FORUM:
+            errors = FormErrors()
+            errors.add(["flags"], "CHANNEL_FLAGS_INVALID", "Only forum posts can be pinned")
+            raise form_error(errors)
     needs_manage = (
-        "locked" in body or ("name" in body and not is_owner) or ("archived" in body and not is_owner)
+        "locked" in body
+        or bool(pinning)
+        or ("name" in body and not is_owner)
+        or ("archived" in body and not is_owner)
     )
     if channel.locked and not ("locked" in body and not body["locked"]):
         needs_manage = True
@@ -150,5 +164,7 @@ def edit_thread(ctx: Ctx, channel: Channel, body: dict[str, Any]) -> dict[str, A
         channel.auto_archive_duration = int(body["auto_archive_duration"])
     if "applied_tags" in body:
         channel.applied_tags = [int(t) for t in body["applied_tags"]]
+    if pinning:
+        channel.flags ^= THREAD_PINNED
     fake.dispatch("THREAD_UPDATE", channel.to_payload(), guild_id=channel.guild_id, intent=GUILDS)
     return channel.to_payload()
