@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord
 import pytest
 
 from bot.app import StudyBot
@@ -41,7 +42,11 @@ class Harness:
     store: Store | None = None  # the bot's store, as opened
     seams: SeamStore | None = None  # the same, as handed to the bot: a test can inject faults
     database: str | None = None  # DATABASE_URL; None: a SQLite file in tmp_path
+    # The bot is invited with Pin Messages, as the README's invite URL asks (the fake's default
+    # bot role lacks it), so that pinning each post tells nobody anything; False: as the fake has it.
+    pin_messages: bool = True
     _stack: contextlib.AsyncExitStack | None = None
+    _invited: bool = False
 
     @property
     def database_url(self) -> str:
@@ -56,7 +61,19 @@ class Harness:
             missed_post_grace=self.grace,
         )
 
+    def _invite(self) -> None:
+        """Grant what the invite URL grants beyond the fake's default bot role (first start only,
+        so a test may take it away and restart)."""
+        if self._invited:
+            return
+        self._invited = True
+        if self.pin_messages:
+            role = self.fake.bot_role(self.fake.guild)
+            pin = discord.Permissions(pin_messages=True).value
+            self.fake.set_role_permissions(role, role.permissions | pin)
+
     async def start(self) -> StudyBot:
+        self._invite()
         self._stack = contextlib.AsyncExitStack()
         self.store = await open_store(self.database_url)
         self._stack.push_async_callback(self.store.close)

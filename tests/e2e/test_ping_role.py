@@ -15,12 +15,6 @@ REMOVED = "You will no longer be notified of new lessons."
 NOT_SET = "not set: posts mention no one"
 
 
-@pytest.fixture(autouse=True)
-def can_pin(harness) -> None:
-    """Pins work here, so the only notices are the ping role's (pins: test_pins.py)."""
-    grant_bot(harness.fake, pin_messages=True)
-
-
 def grant_bot(fake, **permissions: bool) -> None:
     role = fake.bot_role(fake.guild)
     fake.set_role_permissions(role, role.permissions | P(**permissions).value)

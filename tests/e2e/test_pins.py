@@ -32,7 +32,10 @@ async def harness(fake: FakeDiscord, tmp_path: Path, bot_database: str) -> Async
     shutil.copytree(LESSONS, lessons)
     (lessons / f"{SECOND_LESSON}.md").write_text(second_lesson_text(), encoding="utf-8")
     fake.setup_study_guild()
-    running = Harness(fake=fake, tmp_path=tmp_path, lessons_dir=lessons, database=bot_database)
+    # Pin Messages is granted by each test that wants it.
+    running = Harness(
+        fake=fake, tmp_path=tmp_path, lessons_dir=lessons, database=bot_database, pin_messages=False
+    )
     await running.start()
     try:
         yield running
