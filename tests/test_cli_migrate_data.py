@@ -78,8 +78,8 @@ async def test_every_row_is_copied_and_reads_back_equal_through_the_ports(direct
 
         assert (status, err) == (0, "")
         assert (
-            "Copied 36 rows (2 server settings, 2 bot facts, 3 posts, 9 schedules, "
-            "5 schedule runs and claims," in out
+            "Copied 38 rows (2 server settings, 2 notices told to moderators, 2 bot facts, 3 posts, "
+            "9 schedules, 5 schedule runs and claims," in out
         ), out
         target = await open_store(target_url)
         try:
@@ -196,7 +196,7 @@ async def test_a_copy_that_fails_midway_writes_nothing_and_can_be_run_again(targ
             raw.execute("DELETE FROM schedule_runs WHERE schedule_id = 999")
         raw.close()
         status, out, err = await migrate(source_url, target_url)
-        assert (status, err) == (0, "") and "Copied 36 rows" in out
+        assert (status, err) == (0, "") and "Copied 38 rows" in out
 
 
 async def test_bad_urls_are_one_sentence_and_status_2(tmp_path):

@@ -1,8 +1,8 @@
 """A database with something of everything, written through the ports, and read back through them.
 
-``populate`` gives a store what a bot that ran for a while leaves behind: settings, the bot's own
-facts, schedules in every state (one claim still in flight, held under a lease), posts (one with its
-discussion's reminder and close pending), replies
+``populate`` gives a store what a bot that ran for a while leaves behind: settings, the notices
+told to moderators, the bot's own facts, schedules in every state (one claim still in flight,
+held under a lease), posts (one with its discussion's reminder and close pending), replies
 (edited, with attachments, any Unicode, one deleted), server lessons (one edited, one removed)
 and their concepts. ``read_back`` reads all of it back through the ports (and the run history
 through the backend's probe), as plain values two stores can be compared by.
@@ -76,6 +76,9 @@ async def populate(store: Store) -> Scene:
     await store.settings.set_timezone(g1, "Europe/Berlin")
     await store.settings.set_channel(g1, 111)
     await store.settings.set_modrole(g1, 222)
+    await store.settings.set_pingrole(g1, 333)
+    assert await store.notices.first_time(g1, "pingrole", "333:no_manage_roles", at=T0)
+    assert await store.notices.first_time(g2, "pin:12", "pin_messages", at=T0 + timedelta(hours=1))
     await store.settings.set_timezone(g2, "America/New_York")
     await store.settings.set_discussion(g1, 5, 12)
     await store.bot_state.put("commands_hash", "abc123")
@@ -201,6 +204,10 @@ async def read_back(store: Store, backend: Backend, scene: Scene) -> dict[str, o
         seen[f"latest post {guild}"] = await store.posts.latest(guild)
         seen[f"reply stats {guild}"] = await store.replies.stats(guild)
         seen[f"lessons {guild}"] = await store.lessons.content(guild)
+    # Already told (copied): False, and nothing changes; lost in a copy: True.
+    g1, g2, _ = GUILDS
+    seen["told pingrole"] = await store.notices.first_time(g1, "pingrole", "333:no_manage_roles", at=T0)
+    seen["told pin"] = await store.notices.first_time(g2, "pin:12", "pin_messages", at=T0)
     for key in ("commands_hash", "note", "absent"):
         seen[f"state {key}"] = await store.bot_state.get(key)
     for schedule_id in scene.schedule_ids:

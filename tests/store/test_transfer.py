@@ -82,6 +82,7 @@ async def test_batches_come_in_key_order_and_size(store):
             "modrole_id": None,
             "discussion_days": None,
             "reminder_hours": None,
+            "pingrole_id": g,
         }
         for g in (5, 1, 4, 2, 3)
     ]
@@ -94,21 +95,18 @@ async def test_batches_come_in_key_order_and_size(store):
 
 async def test_a_loading_that_raises_leaves_nothing_behind(store):
     settings = next(t for t in TABLES if t.name == "guild_settings")
+    row = {
+        "guild_id": 1,
+        "timezone": "UTC",
+        "channel_id": None,
+        "modrole_id": None,
+        "discussion_days": None,
+        "reminder_hours": None,
+        "pingrole_id": 7,
+    }
     with pytest.raises(RuntimeError, match="stop here"):
         async with store.transfer.loading() as writer:
-            await writer.write(
-                settings,
-                [
-                    {
-                        "guild_id": 1,
-                        "timezone": "UTC",
-                        "channel_id": None,
-                        "modrole_id": None,
-                        "discussion_days": None,
-                        "reminder_hours": None,
-                    }
-                ],
-            )
+            await writer.write(settings, [row])
             assert (await writer.counts())["guild_settings"] == 1
             raise RuntimeError("stop here")
     assert await store.settings.get(1) == GuildSettings(1)
