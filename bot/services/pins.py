@@ -39,13 +39,12 @@ async def pin_current(
     """Pin ``post`` and unpin the previous lesson's post in the same channel; never raises for
     Discord's refusals (they are logged, and told to the moderators when permissions lack)."""
     previous = await _previous_post(bot, post)
-    forum = isinstance(channel, discord.ForumChannel)
     granted = channel.permissions_for(channel.guild.me)
-    allowed = granted.manage_threads if forum else granted.pin_messages
+    allowed = granted.manage_threads if isinstance(channel, discord.ForumChannel) else granted.pin_messages
     try:
         if not allowed:
             raise _NotAllowed()
-        if forum:
+        if isinstance(channel, discord.ForumChannel):
             if previous is not None:
                 # A forum post's id is its first message's id.
                 await _unpin_forum_post(channel.guild, previous.thread_id or previous.message_id)

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -278,7 +278,8 @@ async def _forum_post(
         if existing is not None:
             announce(*existing, True)
             return existing
-    extras = {} if ping.view is None else {"content": ping.content, "view": ping.view}
+    # Keyword values typed Any: discord.py's overloads cannot see through an optional view.
+    extras: dict[str, Any] = {} if ping.view is None else {"content": ping.content, "view": ping.view}
     created = await channel.create_thread(
         name=rendered.thread_name,
         embeds=to_embeds(rendered.messages[0]),
@@ -316,14 +317,14 @@ async def _send(
     ping: Ping = Ping(),
 ) -> discord.Message:
     """Send with no mentions allowed, except the ping role's on a post's first message."""
-    extras: dict[str, object] = {} if nonce is None else {"nonce": nonce}
+    extras: dict[str, Any] = {} if nonce is None else {"nonce": nonce}
     if ping.view is not None:
         extras["view"] = ping.view
     return await target.send(
         content=ping.content or content,
         embeds=embeds or [],
         allowed_mentions=ping.allowed_mentions,
-        **extras,  # type: ignore[arg-type]
+        **extras,
     )
 
 
