@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+import discord
 import pytest
 
 from bot.app import StudyBot
@@ -192,6 +193,8 @@ async def test_past_the_grace_a_process_of_another_shard_posts_a_dead_processs_c
         fake.create_guild("zero", shard=0)
         one = fake.create_guild("one", shard=1)
         text = fake.create_text_channel(one, "weekly")
+        pins = discord.Permissions(pin_messages=True).value  # invited as the README says: posts get pinned
+        fake.set_role_permissions(fake.bot_role(one), fake.bot_role(one).permissions | pins)
         due = START - timedelta(minutes=30)
         schedule = await store.schedules.create_once(
             NewOnce(one.id, text.id, FIRST_LESSON, due, "UTC", 42, due)
