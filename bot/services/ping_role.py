@@ -24,7 +24,7 @@ from bot.render.ping_role import (
     moderator_problem,
     not_mentionable,
 )
-from bot.services.moderator_notices import NoticeChannel, resolve, tell_once
+from bot.services.notices import Concerning, resolve, tell_once
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -88,7 +88,7 @@ async def setting_changed(bot: StudyBot, guild_id: int) -> None:
     await resolve(bot, guild_id, MENTION_TOPIC)
 
 
-async def notify_me(bot: StudyBot, member: discord.Member, *, concerning: NoticeChannel | None) -> str:
+async def notify_me(bot: StudyBot, member: discord.Member, *, concerning: Concerning | None) -> str:
     """Give the ping role to ``member``, or take it if they have it; return what they read."""
     guild = member.guild
     role_id = (await bot.store.settings.get(guild.id)).pingrole_id
@@ -113,12 +113,12 @@ async def notify_me(bot: StudyBot, member: discord.Member, *, concerning: Notice
             return answer
     role_text = role.mention if role is not None else f"<@&{role_id}>"
     text = moderator_problem(problem, role_text, _my_role(guild))
-    await tell_once(bot, guild, TOPIC, f"{role_id}:{problem}", text, concerning=concerning)
+    await tell_once(bot, guild.id, TOPIC, f"{role_id}:{problem}", text, concerning=concerning)
     return member_refusal(problem)
 
 
 async def role_to_ping(
-    bot: StudyBot, guild: discord.Guild, *, concerning: NoticeChannel | None
+    bot: StudyBot, guild: discord.Guild, *, concerning: Concerning | None
 ) -> discord.Role | None:
     """The role a post in ``guild`` mentions, or None; a deleted or silent role is told once."""
     role_id = (await bot.store.settings.get(guild.id)).pingrole_id
@@ -127,13 +127,13 @@ async def role_to_ping(
     role = guild.get_role(role_id)
     if role is None:
         text = moderator_problem(RoleProblem.GONE, f"<@&{role_id}>", _my_role(guild))
-        await tell_once(bot, guild, TOPIC, f"{role_id}:{RoleProblem.GONE}", text, concerning=concerning)
+        await tell_once(bot, guild.id, TOPIC, f"{role_id}:{RoleProblem.GONE}", text, concerning=concerning)
         return None
     if can_ping(role, guild.me):
         await resolve(bot, guild.id, MENTION_TOPIC)
     else:
         text = not_mentionable(role.mention)
-        await tell_once(bot, guild, MENTION_TOPIC, str(role_id), text, concerning=concerning)
+        await tell_once(bot, guild.id, MENTION_TOPIC, str(role_id), text, concerning=concerning)
     return role
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.services.moderator_notices import resolve, tell_once
+from bot.services.notices import resolve, tell_once
 from bot.store.rows import Post
 
 if TYPE_CHECKING:
@@ -106,4 +106,4 @@ async def _tell(
     )
     # A forum has no messages of its own: there the notice may end up in the post's thread.
     concerning = thread if isinstance(channel, discord.ForumChannel) else channel
-    await tell_once(bot, channel.guild, topic(channel.id), need, text, concerning=concerning)
+    await tell_once(bot, channel.guild.id, topic(channel.id), need, text, concerning=concerning)
