@@ -265,3 +265,24 @@ async def test_setting_the_ping_role_again_lets_the_moderators_be_told_again(har
     await fake.click(fake.member, message, NOTIFY_ME)
     await fake.click(fake.member, message, NOTIFY_ME)
     assert len(notices(fake)) == 2
+
+
+async def test_a_role_given_to_the_bot_later_counts_though_the_bot_hears_no_member_events(harness):
+    """Without the members intent the bot's cached member keeps its old roles; a click that the
+    cache would refuse is checked again against the bot's member as Discord returns it."""
+    fake = harness.fake
+    role = ping_role(fake)
+    await fake.slash(fake.moderator, "settings pingrole", role=role)
+    message = await post(fake)
+    managers = fake.create_role(fake.guild, "Role managers", permissions=P(manage_roles=True).value)
+    bot_member = fake.bot_member(fake.guild)
+    fake.set_member_roles(bot_member, [*bot_member.roles, managers])
+    assert studybot_cache_lacks_manage_roles(harness)
+    assert (await fake.click(fake.member, message, NOTIFY_ME)).content == ADDED
+    assert [r.id for r in fake.member.roles] == [role.id]
+    assert notices(fake) == []
+
+
+def studybot_cache_lacks_manage_roles(harness) -> bool:
+    guild = harness.bot.get_guild(harness.fake.guild.id)
+    return not guild.me.guild_permissions.manage_roles
