@@ -21,11 +21,20 @@ compares this list with both backends' schemas and fails until it does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 Kind = Literal["int", "text", "instant", "time", "json"]
 Row = dict[str, object]
+# A backend's conversions of each kind, from its values to the neutral ones or back.
+Codec = Mapping[Kind, Callable[[Any], object]]
+
+
+class DriverRow(Protocol):
+    """A row as a driver hands it over, its columns by name (sqlite3.Row, asyncpg's Record)."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,30 @@ class Table:
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self.columns)
+
+    def decoder(self, codec: Codec) -> Callable[[DriverRow], Row]:
+        """A driver's row of this table as neutral values (None stays None)."""
+        columns = [(name, codec[kind]) for name, kind in self.columns]
+
+        def decode(row: DriverRow) -> Row:
+            return {name: None if row[name] is None else fn(row[name]) for name, fn in columns}
+
+        return decode
+
+    def encoder(self, codec: Codec) -> Callable[[Row], tuple[object, ...]]:
+        """Neutral values as a driver's parameters, in the order of ``columns``."""
+        columns = [(name, codec[kind]) for name, kind in self.columns]
+
+        def encode(row: Row) -> tuple[object, ...]:
+            return tuple(None if row[name] is None else fn(row[name]) for name, fn in columns)
+
+        return encode
+
+
+def driver_words(error: BaseException) -> str:
+    """A driver's error message on one line (PostgreSQL adds DETAIL lines), without a final
+    period, for the sentence of a ``TransferError``."""
+    return " ".join(str(error).split()).rstrip(".") or type(error).__name__
 
 
 # In an order that satisfies every reference (a post before the jobs of its discussion, a

@@ -10,7 +10,7 @@ or schedule the bot makes gets a new id. A failure rolls everything back.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -18,8 +18,8 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot.store.ports import TransferError
-from bot.store.postgres.connection import Connection, Record, utc
-from bot.store.tables import TABLES, Kind, Row, Table
+from bot.store.postgres.connection import Connection, utc
+from bot.store.tables import TABLES, Codec, Row, Table, driver_words
 
 _DRIVER_ERRORS = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError)
 
@@ -28,43 +28,20 @@ def _same(value: Any) -> object:
     return value
 
 
-def _words(error: BaseException) -> str:
-    """The driver's message on one line (PostgreSQL adds DETAIL lines), without a final period."""
-    return " ".join(str(error).split()).rstrip(".") or type(error).__name__
-
-
-_DECODE: dict[Kind, Callable[[Any], object]] = {
+_DECODE: Codec = {
     "int": _same,
     "text": _same,
     "instant": utc,
     "time": _same,
     "json": json.loads,  # asyncpg hands jsonb over as its text
 }
-_ENCODE: dict[Kind, Callable[[Any], object]] = {
+_ENCODE: Codec = {
     "int": _same,
     "text": _same,
     "instant": utc,
     "time": _same,
     "json": json.dumps,
 }
-
-
-def _decoder(table: Table) -> Callable[[Record], Row]:
-    columns = [(name, _DECODE[kind]) for name, kind in table.columns]
-
-    def decode(row: Record) -> Row:
-        return {name: None if row[name] is None else fn(row[name]) for name, fn in columns}
-
-    return decode
-
-
-def _encoder(table: Table) -> Callable[[Row], tuple[object, ...]]:
-    columns = [(name, _ENCODE[kind]) for name, kind in table.columns]
-
-    def encode(row: Row) -> tuple[object, ...]:
-        return tuple(None if row[name] is None else fn(row[name]) for name, fn in columns)
-
-    return encode
 
 
 async def _counts(db: Connection, conn: PoolConnectionProxy) -> dict[str, int]:
@@ -74,7 +51,7 @@ async def _counts(db: Connection, conn: PoolConnectionProxy) -> dict[str, int]:
             "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t.name}) AS {t.name}" for t in TABLES)
         )
     except _DRIVER_ERRORS as error:
-        raise TransferError(f"counting rows failed: {_words(error)}") from error
+        raise TransferError(f"counting rows failed: {driver_words(error)}") from error
     assert row is not None  # a SELECT without FROM always returns its row
     return {t.name: int(row[t.name]) for t in TABLES}
 
@@ -85,7 +62,7 @@ class _Reader:
         self._conn = conn
 
     async def batches(self, table: Table, size: int) -> AsyncIterator[list[Row]]:
-        decode = _decoder(table)
+        decode = table.decoder(_DECODE)
         key = ", ".join(table.key)
         first = f"SELECT {', '.join(table.names)} FROM {table.name} ORDER BY {key} LIMIT $1"
         marks = ", ".join(f"${n}" for n in range(2, len(table.key) + 2))
@@ -102,7 +79,7 @@ class _Reader:
                 else:
                     rows = await self._conn.fetch(following, size, *after)
             except _DRIVER_ERRORS as error:
-                raise TransferError(f"reading {table.name} failed: {_words(error)}") from error
+                raise TransferError(f"reading {table.name} failed: {driver_words(error)}") from error
             if not rows:
                 return
             after = tuple(rows[-1][name] for name in table.key)
@@ -121,13 +98,13 @@ class _Writer:
     async def write(self, table: Table, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        encode = _encoder(table)
+        encode = table.encoder(_ENCODE)
         records = [encode(row) for row in rows]
         self._db.count()
         try:
             await self._conn.copy_records_to_table(table.name, records=records, columns=list(table.names))
         except _DRIVER_ERRORS as error:
-            raise TransferError(f"writing {table.name} failed: {_words(error)}") from error
+            raise TransferError(f"writing {table.name} failed: {driver_words(error)}") from error
         self.written.add(table.name)
 
     async def counts(self) -> dict[str, int]:
@@ -160,13 +137,13 @@ class PostgresTransfer:
         try:
             conn = await self._db.pool.acquire()
         except _DRIVER_ERRORS as error:
-            raise TransferError(f"{what} failed: {_words(error)}") from error
+            raise TransferError(f"{what} failed: {driver_words(error)}") from error
         try:
             transaction = conn.transaction(**options)
             try:
                 await transaction.start()
             except _DRIVER_ERRORS as error:
-                raise TransferError(f"{what} failed: {_words(error)}") from error
+                raise TransferError(f"{what} failed: {driver_words(error)}") from error
             try:
                 yield conn
             except BaseException:
@@ -175,7 +152,7 @@ class PostgresTransfer:
             try:
                 await transaction.commit()
             except _DRIVER_ERRORS as error:
-                raise TransferError(f"{what} failed: {_words(error)}") from error
+                raise TransferError(f"{what} failed: {driver_words(error)}") from error
         finally:
             await self._db.pool.release(conn)
 
@@ -193,4 +170,4 @@ class PostgresTransfer:
             try:
                 await writer.move_counters()
             except _DRIVER_ERRORS as error:
-                raise TransferError(f"moving the id counters failed: {_words(error)}") from error
+                raise TransferError(f"moving the id counters failed: {driver_words(error)}") from error

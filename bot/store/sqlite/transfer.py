@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import time
-from typing import Any
 
 from bot.store.ports import TransferError
 from bot.store.sqlite.codec import from_text, to_text
 from bot.store.sqlite.connection import Connection, Sql
-from bot.store.tables import TABLES, Kind, Row, Table
+from bot.store.tables import TABLES, Codec, Row, Table, driver_words
 
 
 def _time_text(value: time) -> str:
@@ -28,43 +27,20 @@ def _time_text(value: time) -> str:
     return value.isoformat(timespec="minutes")
 
 
-def _words(error: BaseException) -> str:
-    """The driver's message on one line (PostgreSQL adds DETAIL lines), without a final period."""
-    return " ".join(str(error).split()).rstrip(".") or type(error).__name__
-
-
-_DECODE: dict[Kind, Callable[[Any], object]] = {
+_DECODE: Codec = {
     "int": int,
     "text": str,
     "instant": from_text,
     "time": time.fromisoformat,
     "json": json.loads,
 }
-_ENCODE: dict[Kind, Callable[[Any], object]] = {
+_ENCODE: Codec = {
     "int": int,
     "text": str,
     "instant": to_text,
     "time": _time_text,
     "json": json.dumps,
 }
-
-
-def _decoder(table: Table) -> Callable[[sqlite3.Row], Row]:
-    columns = [(name, _DECODE[kind]) for name, kind in table.columns]
-
-    def decode(row: sqlite3.Row) -> Row:
-        return {name: None if row[name] is None else fn(row[name]) for name, fn in columns}
-
-    return decode
-
-
-def _encoder(table: Table) -> Callable[[Row], tuple[object, ...]]:
-    columns = [(name, _ENCODE[kind]) for name, kind in table.columns]
-
-    def encode(row: Row) -> tuple[object, ...]:
-        return tuple(None if row[name] is None else fn(row[name]) for name, fn in columns)
-
-    return encode
 
 
 def _counts(sql: Sql) -> dict[str, int]:
@@ -79,7 +55,7 @@ async def _count(db: Connection) -> dict[str, int]:
     try:
         return await db.run(_counts)
     except sqlite3.Error as error:
-        raise TransferError(f"counting rows failed: {_words(error)}") from error
+        raise TransferError(f"counting rows failed: {driver_words(error)}") from error
 
 
 def _page(sql: Sql, table: Table, after: tuple[object, ...] | None, size: int) -> list[sqlite3.Row]:
@@ -98,13 +74,13 @@ class _Reader:
         self._db = db
 
     async def batches(self, table: Table, size: int) -> AsyncIterator[list[Row]]:
-        decode = _decoder(table)
+        decode = table.decoder(_DECODE)
         after: tuple[object, ...] | None = None
         while True:
             try:
                 rows = await self._db.run(_page, table, after, size)
             except sqlite3.Error as error:
-                raise TransferError(f"reading {table.name} failed: {_words(error)}") from error
+                raise TransferError(f"reading {table.name} failed: {driver_words(error)}") from error
             if not rows:
                 return
             after = tuple(rows[-1][name] for name in table.key)  # stored form: compares as stored
@@ -121,7 +97,7 @@ class _Writer:
     async def write(self, table: Table, rows: Sequence[Row]) -> None:
         if not rows:
             return
-        encode = _encoder(table)
+        encode = table.encoder(_ENCODE)
         params = [encode(row) for row in rows]
         sql = (
             f"INSERT INTO {table.name} ({', '.join(table.names)}) "
@@ -130,7 +106,7 @@ class _Writer:
         try:
             await self._db.run(lambda s: s.executemany(sql, params))
         except sqlite3.Error as error:
-            raise TransferError(f"writing {table.name} failed: {_words(error)}") from error
+            raise TransferError(f"writing {table.name} failed: {driver_words(error)}") from error
 
     async def counts(self) -> dict[str, int]:
         return await _count(self._db)
@@ -152,7 +128,7 @@ class SqliteTransfer:
         try:
             await self._db.run(lambda s: s.execute("BEGIN"))
         except sqlite3.Error as error:
-            raise TransferError(f"cannot read the database: {_words(error)}") from error
+            raise TransferError(f"cannot read the database: {driver_words(error)}") from error
         try:
             yield _Reader(self._db)
         finally:
@@ -163,7 +139,7 @@ class SqliteTransfer:
         try:
             await self._db.run(lambda s: s.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as error:
-            raise TransferError(f"cannot write to the database: {_words(error)}") from error
+            raise TransferError(f"cannot write to the database: {driver_words(error)}") from error
         try:
             yield _Writer(self._db)
         except BaseException:
@@ -173,4 +149,4 @@ class SqliteTransfer:
             await self._db.run(_end, "COMMIT")
         except sqlite3.Error as error:
             await self._db.run(_end, "ROLLBACK")
-            raise TransferError(f"committing the copy failed: {_words(error)}") from error
+            raise TransferError(f"committing the copy failed: {driver_words(error)}") from error
