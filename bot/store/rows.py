@@ -365,6 +365,12 @@ class LessonText:
     concept_key: str
     concept: NewConcept | None = None
 
+    def check(self) -> None:
+        """ValueError if the concept defined is not the one taught (a caller's bug): every
+        backend checks before it stores anything."""
+        if self.concept is not None and self.concept.key != self.concept_key:
+            raise ValueError(f"the lesson teaches {self.concept_key!r} but defines {self.concept.key!r}")
+
 
 @dataclass(frozen=True)
 class AddedLesson:

@@ -74,11 +74,6 @@ async def _free_id(tx: Tx, guild_id: int, wanted: str, reserved: Collection[str]
     return candidate
 
 
-def _check(text: LessonText) -> None:
-    if text.concept is not None and text.concept.key != text.concept_key:
-        raise ValueError(f"the lesson teaches {text.concept_key!r} but defines {text.concept.key!r}")
-
-
 async def _define(tx: Tx, guild_id: int, lesson_id: str, concept: NewConcept | None) -> None:
     """A new concept joins the server, defined by this lesson; one this lesson defines changes."""
     if concept is None:
@@ -132,7 +127,7 @@ class PostgresServerLessons:
         at: datetime,
         reserved: Collection[str] = (),
     ) -> AddedLesson | Refused:
-        _check(text)
+        text.check()
         at = utc(at)
         async with self._db.transaction() as tx:
             await tx.execute(_LOCK, guild_id)
@@ -161,7 +156,7 @@ class PostgresServerLessons:
     async def replace(
         self, guild_id: int, lesson_id: str, text: LessonText, *, by: int, at: datetime
     ) -> AddedLesson | Refused:
-        _check(text)
+        text.check()
         at = utc(at)
         async with self._db.transaction() as tx:
             await tx.execute(_LOCK, guild_id)

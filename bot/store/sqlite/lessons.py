@@ -69,11 +69,6 @@ def _text_params(text: LessonText) -> tuple[str, str, str, str, str]:
     return (text.title, text.title_key, text.article, text.document, text.concept_key)
 
 
-def _check(text: LessonText) -> None:
-    if text.concept is not None and text.concept.key != text.concept_key:
-        raise ValueError(f"the lesson teaches {text.concept_key!r} but defines {text.concept.key!r}")
-
-
 def _define(sql: Sql, guild_id: int, lesson_id: str, concept: NewConcept | None) -> None:
     """A new concept joins the server, defined by this lesson; one this lesson defines changes."""
     if concept is None:
@@ -225,13 +220,13 @@ class SqliteServerLessons:
         at: datetime,
         reserved: Collection[str] = (),
     ) -> AddedLesson | Refused:
-        _check(text)
+        text.check()
         return await self._db.run(_add, guild_id, lesson_id, text, by, to_text(at), reserved)
 
     async def replace(
         self, guild_id: int, lesson_id: str, text: LessonText, *, by: int, at: datetime
     ) -> AddedLesson | Refused:
-        _check(text)
+        text.check()
         return await self._db.run(_replace, guild_id, lesson_id, text, by, to_text(at))
 
     async def remove(self, guild_id: int, lesson_id: str, *, by: int, at: datetime) -> AddedLesson | Refused:
