@@ -406,13 +406,7 @@ def suggest_in(layers: Sequence[Glossary], query: str, limit: int = 5) -> list[C
     picked = _first_of_each_key((concept for _score, concept in close), limit)
     if len(picked) < limit and len(q) >= 3:
         # Nothing close as a whole name: a name the query starts, or half-types, will do.
-        keys = {concept.key for concept in picked}
-        for concept in complete_in(layers, q, limit):
-            if concept.key not in keys:
-                keys.add(concept.key)
-                picked.append(concept)
-                if len(picked) == limit:
-                    break
+        picked = _first_of_each_key(chain(picked, complete_in(layers, q, limit)), limit)
     return picked
 
 
