@@ -50,5 +50,6 @@ async def fetch_remote_guild(client: discord.Client, guild_id: int) -> discord.G
         log.info("Server %d could not be read over REST: %s", guild_id, error.text or error.status)
         return None
     data.update(channels=channels, members=[me], threads=active.get("threads", []))
-    # The client's own connection state, as discord.py gives every model it builds from a payload.
+    # The client's own connection state, as discord.py gives every model it builds from a payload;
+    # ``data`` is GUILD_CREATE's shape assembled from REST (a dict, not discord.py's TypedDict).
     return discord.Guild(data=data, state=client._connection)  # type: ignore[arg-type]
