@@ -93,9 +93,42 @@ async def run_client(
             await client.close()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(asyncio.shield(task), timeout=timeout)
+            await _finish_event_handlers(client, timeout)
             if event_errors:
                 event, error = event_errors[0]
                 raise RuntimeError(f"the client's {event} handler raised {error!r}") from error
+
+
+def _event_handlers(client: discord.Client) -> list[asyncio.Task[object]]:
+    """The client's event handlers not yet finished: discord.py runs each dispatched event in a
+    task of its own (its coroutine ``Client._run_event``, bound to the client)."""
+    found = []
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if (
+            not task.done()
+            and getattr(coro, "__qualname__", "") == "Client._run_event"
+            and frame is not None
+            and frame.f_locals.get("self") is client
+        ):
+            found.append(task)
+    return found
+
+
+async def _finish_event_handlers(client: discord.Client, timeout: float) -> None:
+    """Let the handlers of the events dispatched up to the close end before the test's event loop
+    does (cancelled after ``timeout``). A handler's task still queued when the loop closes is
+    never started, and Python warns "coroutine 'Client._run_event' was never awaited"."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while pending := _event_handlers(client):  # a handler may dispatch further events
+        left = deadline - asyncio.get_running_loop().time()
+        if left <= 0:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            return
+        await asyncio.wait(pending, timeout=left)
 
 
 async def _until_ready(

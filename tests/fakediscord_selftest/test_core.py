@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import discord
+
 from tests.fakediscord import run_client
 
 from .minibot import MiniBot
@@ -151,3 +155,27 @@ async def test_auto_sharded_client_connects_through_gateway_bot(fake):
     async with run_client(fake, client) as bot:
         assert bot.get_guild(fake.guild.id) is not None
     assert fake.requests_matching("GET", r"^/gateway/bot$")
+
+
+class _SlowReader(MiniBot):
+    """Reads each message for a moment, like a handler that writes it somewhere."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = asyncio.Event()
+        self.finished = asyncio.Event()
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.started.set()
+        await asyncio.sleep(0.2)
+        self.finished.set()
+
+
+async def test_event_handlers_end_before_run_client_returns(fake):
+    """A handler still running at the close is awaited, not left for the test's loop to drop
+    (a task the closing loop never starts is a "never awaited" warning)."""
+    fake.setup_study_guild()
+    async with run_client(fake, _SlowReader()) as bot:
+        await fake.say(fake.member, fake.text, "Hello.")
+        await asyncio.wait_for(bot.started.wait(), timeout=5)
+    assert bot.finished.is_set()
