@@ -71,7 +71,7 @@ class StudyBot(commands.AutoShardedBot):
             command_prefix=commands.when_mentioned,
             shard_count=plan.count,
             # None (every shard) is discord.py's documented default; its options TypedDict omits it.
-            shard_ids=list(plan.ids) if plan.ids is not None else None,  # type: ignore[arg-type]
+            shard_ids=list(plan.ids) if plan.ids is not None else None,  # type: ignore[arg-type]  # see above
             help_command=None,
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),

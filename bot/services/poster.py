@@ -202,7 +202,7 @@ async def _text_post(
             raise
         # A retry after a crash: the thread exists already and has the message's id (so the
         # channel fetched by that id is a thread, which fetch_channel's type cannot know).
-        thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]
+        thread = channel.guild.get_thread(first.id) or await channel.guild.fetch_channel(first.id)  # type: ignore[assignment]  # a thread: see above
         announce(first, thread, True)
         if await _bot_said(thread, rendered.prompt_message):
             return first, thread

@@ -52,4 +52,4 @@ async def fetch_remote_guild(client: discord.Client, guild_id: int) -> discord.G
     data.update(channels=channels, members=[me], threads=active.get("threads", []))
     # The client's own connection state, as discord.py gives every model it builds from a payload;
     # ``data`` is GUILD_CREATE's shape assembled from REST (a dict, not discord.py's TypedDict).
-    return discord.Guild(data=data, state=client._connection)  # type: ignore[arg-type]
+    return discord.Guild(data=data, state=client._connection)  # type: ignore[arg-type]  # see above

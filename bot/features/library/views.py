@@ -80,7 +80,7 @@ class ArticleForm(discord.ui.Modal):
         )
 
     # Modal.on_error is discord.py's own override of BaseView.on_error without its item argument.
-    async def on_error(  # type: ignore[override]
+    async def on_error(  # type: ignore[override]  # Modal's signature, see above
         self, interaction: discord.Interaction[Any], error: Exception
     ) -> None:
         await _answer_failure(interaction, error, "The article form")
