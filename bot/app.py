@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine, Iterable, Sequence
 from typing import Any
 
 import discord
@@ -25,6 +25,7 @@ from bot.content.reload import merge_reload
 from bot.errors import StartupError
 from bot.features.error_handler import handle_app_command_error
 from bot.services.clock import Clock, SystemClock
+from bot.services.poster import RECORD_RETRY_DELAYS
 from bot.services.server_content import ServerContents
 from bot.sharding import ShardPlan, ranges
 from bot.store.ports import Store
@@ -65,6 +66,7 @@ class StudyBot(commands.AutoShardedBot):
         library: Library,
         clock: Clock | None = None,
         extensions: Iterable[str] = EXTENSIONS,
+        record_retry_delays: Sequence[float] = RECORD_RETRY_DELAYS,
     ) -> None:
         plan = ShardPlan.from_settings(settings)
         super().__init__(
@@ -87,6 +89,8 @@ class StudyBot(commands.AutoShardedBot):
         self.store = store
         self.content = ServerContents(store, library)
         self.clock: Clock = clock or SystemClock()
+        # Waits between attempts at recording a post Discord accepted (bot.services.poster).
+        self.record_retry_delays = tuple(record_retry_delays)
         self._extensions = tuple(extensions)
         self._background: set[asyncio.Task[object]] = set()
 

@@ -72,6 +72,9 @@ class SeamStore:
     def query_count(self) -> int:
         return self.inner.query_count
 
+    async def forget_guild(self, guild_id: int) -> None:
+        await self.inner.forget_guild(guild_id)
+
     async def close(self) -> None:
         await self.inner.close()
 

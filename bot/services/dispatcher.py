@@ -17,8 +17,11 @@ How it works
   ``concurrency``, and completes the claim with the outcome (``Schedules.complete``, which
   records nothing if the claim was lost). Claiming ahead keeps the claims out of the posts'
   lateness; a claim is never posted before its instant, also not when resumed after a restart.
-  A cancel that lands within those 200 ms no longer stops the post (as if it came just after
-  the instant). A claim waiting for a retry has its lease renewed before the retry.
+  A claim waiting for a retry has its lease renewed before the retry.
+* ``cancelled(schedule_id)``, told by whoever cancelled a schedule in the store, stops a claimed
+  occurrence that has not started going out (claimed ahead, waiting for its instant, for a free
+  slot or for a retry): it is recorded as not sent. One whose first request may already have
+  reached Discord cannot be called back; ``cancelled`` says so, and the caller tells the person.
 * The nonce is derived from the schedule and the occurrence (``make_nonce``). After a crash
   between Discord accepting a post and the outcome being recorded, ``start()`` reclaims the
   unfinished claims of its holder (and those whose lease ran out) and posts again with the same
@@ -172,6 +175,19 @@ def following_occurrence(schedule: Schedule, after: datetime) -> datetime | None
         return None
 
 
+CancelEffect = Literal["idle", "stopped", "under way"]
+_CANCELLED = "Cancelled before it was posted."
+
+
+@dataclass
+class _Posting:
+    """A claimed occurrence not finished yet (claimed ahead, waiting, going out, or between
+    attempts), as far as a cancel is concerned."""
+
+    started: bool = False  # its post is going out: a request may have reached Discord
+    cancelled: bool = False  # cancelled before it started: it is not sent
+
+
 @dataclass(order=True)
 class _Retry:
     at: datetime
@@ -234,6 +250,7 @@ class Dispatcher:
         self._stale = True
         self._batch: list[Schedule] = []
         self._retries: list[_Retry] = []
+        self._posting: dict[int, _Posting] = {}  # schedule id -> its claimed occurrence in hand
         self._seq = itertools.count()
         self._task: asyncio.Task[None] | None = None
 
@@ -259,6 +276,19 @@ class Dispatcher:
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+    def cancelled(self, schedule_id: int) -> CancelEffect:
+        """A schedule was just cancelled in the store: stop its claimed occurrence if it has not
+        started going out. ``idle``: none was in hand; ``stopped``: it will not be sent; ``under
+        way``: its post is going out and cannot be called back. Synchronous, so nothing runs
+        between the answer and its effect."""
+        posting = self._posting.get(schedule_id)
+        if posting is None:
+            return "idle"
+        if posting.started:
+            return "under way"
+        posting.cancelled = True
+        return "stopped"
 
     def notify_changed(self) -> None:
         """Schedules were created, cancelled or edited: re-read before sleeping again."""
@@ -381,7 +411,8 @@ class Dispatcher:
                 "after a restart" if restarted else "taken over: its holder's lease ended",
                 claim.nonce,
             )
-            jobs.append(self._attempt(claim, attempt=1))
+            self._posting.setdefault(claim.schedule.id, _Posting())
+            jobs.append(self._attempt(claim, attempt=1, resumed=True))
         if jobs:  # a claim made ahead of its instant is not posted early
             await self._clock.sleep_until(max(c.occurrence for c in unfinished), self._never)
         await asyncio.gather(*jobs)
@@ -426,14 +457,24 @@ class Dispatcher:
     async def _claim(self, schedule: Schedule, now: datetime) -> Claim | None:
         occurrence = schedule.next_run
         assert occurrence is not None
-        return await self._schedules.claim(
-            schedule,
-            nonce=make_nonce(schedule.id, occurrence),
-            next_run=following_occurrence(schedule, occurrence),
-            holder=self._holder,
-            lease=self._lease,
-            now=now,
-        )
+        # In hand from before the claim is sent: a cancel landing while it is on its way finds
+        # it (one landing before makes the claim fail; the schedule is no longer pending).
+        fresh = schedule.id not in self._posting
+        posting = self._posting.setdefault(schedule.id, _Posting())
+        claim = None
+        try:
+            claim = await self._schedules.claim(
+                schedule,
+                nonce=make_nonce(schedule.id, occurrence),
+                next_run=following_occurrence(schedule, occurrence),
+                holder=self._holder,
+                lease=self._lease,
+                now=now,
+            )
+        finally:
+            if claim is None and fresh and self._posting.get(schedule.id) is posting:
+                del self._posting[schedule.id]
+        return claim
 
     async def _mark_missed(self, schedule: Schedule, now: datetime) -> None:
         occurrence = schedule.next_run
@@ -459,24 +500,42 @@ class Dispatcher:
 
     # --- one post -------------------------------------------------------------------------
 
-    async def _attempt(self, claim: Claim, *, attempt: int) -> None:
-        """Post one claimed occurrence once and record what happened; never raises (except cancel)."""
-        if attempt > 1:
+    async def _attempt(self, claim: Claim, *, attempt: int, resumed: bool = False) -> None:
+        """Post one claimed occurrence once and record what happened; never raises (except cancel).
+
+        ``resumed``: a claim taken over after a restart, which a cancel may have reached while
+        it was being reclaimed: the store is asked first, as before a retry."""
+        schedule_id = claim.schedule.id
+        posting = self._posting.setdefault(schedule_id, _Posting())
+        posting.started = False
+        retrying = False
+        try:
+            retrying = await self._attempt_once(claim, attempt, posting, check=resumed or attempt > 1)
+        finally:
+            if not retrying and self._posting.get(schedule_id) is posting:
+                del self._posting[schedule_id]
+
+    async def _attempt_once(self, claim: Claim, attempt: int, posting: _Posting, *, check: bool) -> bool:
+        """``_attempt``'s work; True when a retry was queued (the occurrence stays in hand)."""
+        if check:
             renewed = await self._still_wanted(claim)
             if renewed is None:
-                return
+                return False
             claim = renewed
         schedule, occurrence = claim.schedule, claim.occurrence
         try:
             async with self._semaphore, asyncio.timeout(self._post_timeout.total_seconds()):
+                if posting.cancelled:
+                    await self._record(claim, RunOutcome.not_sent("failed", _CANCELLED))
+                    log.info("Schedule %d was cancelled before its post went out; not posting", schedule.id)
+                    return False
+                posting.started = True
                 outcome = await self._post(schedule, occurrence, claim.nonce)
         except TimeoutError:
             reason = f"Discord did not answer within {self._post_timeout.total_seconds():.0f} s"
-            await self._retry_or_fail(claim, attempt, RetryableError(reason))
-            return
+            return await self._retry_or_fail(claim, attempt, RetryableError(reason))
         except RetryableError as exc:
-            await self._retry_or_fail(claim, attempt, exc)
-            return
+            return await self._retry_or_fail(claim, attempt, exc)
         except PermanentPostError as exc:
             outcome = PostOutcome.failed(exc.reason)
         except asyncio.CancelledError:
@@ -488,23 +547,24 @@ class Dispatcher:
                 f"Posting failed unexpectedly ({type(exc).__name__}: {exc}); see the bot's log.",
                 stop=schedule.one_off,
             )
-            return
+            return False
         await self._record_outcome(claim, outcome)
+        return False
 
     async def _still_wanted(self, claim: Claim) -> Claim | None:
-        """Before a retry: the claim with its lease renewed, or None if the retry is dropped.
+        """Before a retry or a resumed claim: the claim with its lease renewed, or None if it is
+        dropped.
 
-        A retry waits seconds to minutes; a moderator may have cancelled the schedule meanwhile,
-        or (several processes) the claim may have been lost.
+        A retry waits seconds to minutes, a resumed claim was made before a restart; a moderator
+        may have cancelled the schedule meanwhile, or (several processes) the claim may have
+        been lost.
         """
         schedule = claim.schedule
         try:
             current = await self._schedules.get(schedule.id)
             if current is None or current.state == "cancelled":
-                await self._schedules.complete(
-                    claim, RunOutcome.not_sent("failed", "Cancelled before the retry.")
-                )
-                log.info("Schedule %d was cancelled; its pending retry is dropped", schedule.id)
+                await self._schedules.complete(claim, RunOutcome.not_sent("failed", _CANCELLED))
+                log.info("Schedule %d was cancelled; its claimed post is dropped", schedule.id)
                 return None
             renewed = await self._schedules.renew(claim, lease=self._lease, now=self._clock.now())
         except Exception:
@@ -514,7 +574,8 @@ class Dispatcher:
             log.warning("Schedule %d: the claim was lost before the retry; not posting", schedule.id)
         return renewed
 
-    async def _retry_or_fail(self, claim: Claim, attempt: int, exc: RetryableError) -> None:
+    async def _retry_or_fail(self, claim: Claim, attempt: int, exc: RetryableError) -> bool:
+        """Queue a retry (True), or record the failure when retries ran out (False)."""
         schedule = claim.schedule
         if attempt > len(self._retry_delays):
             await self._record_failure(
@@ -522,7 +583,7 @@ class Dispatcher:
                 f"Discord kept failing after {attempt} attempts: {exc.reason}",
                 stop=schedule.one_off,
             )
-            return
+            return False
         delay = self._retry_delays[attempt - 1]
         if exc.retry_after is not None:
             delay = max(delay, timedelta(seconds=exc.retry_after))
@@ -535,6 +596,7 @@ class Dispatcher:
             delay.total_seconds(),
         )
         heapq.heappush(self._retries, _Retry(at, next(self._seq), claim, attempt + 1))
+        return True
 
     async def _record_outcome(self, claim: Claim, outcome: PostOutcome) -> None:
         schedule = claim.schedule

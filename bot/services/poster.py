@@ -13,12 +13,17 @@ that its jobs changed.
 With a ping role set, the post's first message mentions that role (the only mention the bot
 ever allows in a post) and carries the **Notify me** button. Once recorded, the post is pinned
 and the previous one in its channel unpinned (``pins``), best effort.
+
+Once Discord has accepted a post, it is never sent again because the database failed to record
+it: recording is retried with backoff (``record_post``), and past that the caller gets
+``PostNotRecorded``, says so, and leaves ``record_eventually`` trying in the background.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -57,6 +62,34 @@ _FORUM_NEEDS = {
     "send_messages_in_threads": "Send Messages in Posts",
 }
 _THREAD_ALREADY_CREATED = 160004
+# Waits between attempts at recording a post Discord accepted: about a minute in all, longer than
+# SQLite's 5 s busy timeout and than a backup's usual lock; then the caller is told, and the
+# background keeps trying (``record_eventually``, every minute at most).
+RECORD_RETRY_DELAYS: tuple[float, ...] = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+_BACKGROUND_CAP = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class SentPost:
+    """A post Discord has accepted: its ids, and how to make its record (``build`` reads the
+    server's settings for the discussion window, so it may fail with the database too)."""
+
+    guild_id: int
+    channel_id: int
+    message_id: int
+    thread_id: int
+    lesson_id: str
+    build: Callable[[], Awaitable[NewPost]]
+
+
+class PostNotRecorded(Exception):
+    """Discord accepted the post (``post`` holds its ids), but the database could not record it
+    within the retries. The post must not be sent again; ``record_eventually`` records it."""
+
+    def __init__(self, post: SentPost, cause: BaseException) -> None:
+        super().__init__(f"lesson {post.lesson_id} was posted as message {post.message_id} but not recorded")
+        self.post = post
+        self.cause = cause
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,8 +182,10 @@ async def post_lesson(
             earlier = await _earlier_attempt(channel, rendered, recorded)
         message, thread = await _text_post(channel, rendered, plan, announce, earlier, ping)
     posted_at = bot.clock.now()
-    post = await bot.store.posts.record(
-        NewPost(
+
+    async def build() -> NewPost:
+        # The window reads the server's settings: it is part of what is retried.
+        return NewPost(
             guild_id=channel.guild.id,
             channel_id=channel.id,
             message_id=message.id,
@@ -161,13 +196,72 @@ async def post_lesson(
             occurrence=plan.occurrence,
             discussion=await window_for(bot, channel.guild.id, posted_at, by=plan.requested_by),
         )
-    )
-    bot.dispatch("post_recorded", post)
+
+    sent = SentPost(channel.guild.id, channel.id, message.id, thread.id, lesson.id, build)
+    post = await record_post(bot, sent)
     log.info(
         "Posted lesson %s in #%s (guild %s), thread %s.", lesson.id, channel.name, channel.guild.id, thread.id
     )
     await pin_current(bot, channel, post, message, thread)
     return post
+
+
+async def record_post(bot: StudyBot, sent: SentPost) -> Post:
+    """Record a post Discord has accepted, waiting ``bot.record_retry_delays`` between attempts
+    when the database fails (locked, busy, unreachable); ``PostNotRecorded`` once they are spent.
+    A recorded post is announced as ``post_recorded``."""
+    for delay in (*bot.record_retry_delays, None):
+        try:
+            post = await bot.store.posts.record(await sent.build())
+        except Exception as error:
+            if delay is None:
+                raise PostNotRecorded(sent, error) from error
+            log.warning(
+                "Recording the post of lesson %s (message %s) failed (%s); trying again in %.2f s.",
+                sent.lesson_id,
+                sent.message_id,
+                type(error).__name__,
+                delay,
+            )
+            await asyncio.sleep(delay)
+        else:
+            bot.dispatch("post_recorded", post)
+            return post
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+async def record_eventually(bot: StudyBot, sent: SentPost) -> None:
+    """Keep trying to record a post Discord accepted, every minute at most, until it is recorded
+    (by this or by a retry of the post itself). Run as a background job: if the bot stops first,
+    the log says which post is missing."""
+    delay = 1.0
+    while True:
+        try:
+            recorded = {p.thread_id for p in await bot.store.posts.in_guild(sent.guild_id)}
+            if sent.thread_id not in recorded:
+                bot.dispatch("post_recorded", await bot.store.posts.record(await sent.build()))
+            log.info("The post of lesson %s (message %s) is recorded.", sent.lesson_id, sent.message_id)
+            return
+        except asyncio.CancelledError:
+            log.error(
+                "The post of lesson %s in guild %s (message %s, thread %s) was never recorded: its "
+                "thread's replies are not collected after a restart.",
+                sent.lesson_id,
+                sent.guild_id,
+                sent.message_id,
+                sent.thread_id,
+            )
+            raise
+        except Exception as error:
+            log.warning(
+                "Recording the post of lesson %s (message %s) failed again (%s); next try in %.0f s.",
+                sent.lesson_id,
+                sent.message_id,
+                type(error).__name__,
+                delay,
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, _BACKGROUND_CAP)
 
 
 def _nonce(plan: PostPlan, part: str) -> str | None:

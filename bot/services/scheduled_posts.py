@@ -19,7 +19,7 @@ from bot.scheduling.queue import booked_lessons, lesson_queue
 from bot.services.dispatcher import PermanentPostError, PostOutcome, RetryableError
 from bot.services.guild_locks import GuildLocks
 from bot.services.notices import tell_moderators
-from bot.services.poster import PostPlan, post_lesson
+from bot.services.poster import PostNotRecorded, PostPlan, SentPost, post_lesson, record_eventually
 from bot.services.remote_guild import job_guild
 from bot.store.rows import Schedule
 
@@ -111,6 +111,11 @@ class ScheduledPoster:
         )
         try:
             post = await post_lesson(self.bot, channel, lesson, plan)
+        except PostNotRecorded as missing:
+            # Discord has it: sent, never again. The record follows when the database lets it.
+            self.bot.spawn(record_eventually(self.bot, missing.post), name="record-post")
+            await self._tell_unrecorded(schedule, lesson, missing.post, channel)
+            return PostOutcome.sent(missing.post.message_id, lesson.id)
         except MissingBotPermissions as error:
             raise PermanentPostError(str(error)) from None
         except discord.NotFound:
@@ -135,6 +140,23 @@ class ScheduledPoster:
             return await job_guild(self.bot, guild_id)
         except (discord.HTTPException, OSError) as error:
             raise RetryableError(f"Could not read the server from Discord: {error}") from None
+
+    async def _tell_unrecorded(
+        self,
+        schedule: Schedule,
+        lesson: Lesson,
+        post: SentPost,
+        channel: discord.TextChannel | discord.ForumChannel,
+    ) -> None:
+        text = (
+            f"Schedule #{schedule.id} posted **{discord.utils.escape_markdown(lesson.title)}** "
+            f"(<#{post.thread_id}>), but my database could not record it just now: I keep trying, "
+            "and it will not be posted again."
+        )
+        try:
+            await self._tell_moderators(schedule, text, channel)
+        except Exception:  # the database may still be down (the notice reads the settings)
+            log.exception("Could not tell the moderators that schedule %d's post is unrecorded", schedule.id)
 
     async def _channel(self, schedule: Schedule) -> discord.TextChannel | discord.ForumChannel:
         guild = await self._guild(schedule.guild_id)

@@ -43,6 +43,7 @@ from bot.store.rows import (
     RunOutcome,
     Schedule,
     ShardSet,
+    ThreadReading,
 )
 from bot.store.tables import Row, Table
 
@@ -257,15 +258,21 @@ class Replies(Protocol):
         """Apply the groups in order, all in one transaction (all or nothing; it raises if it
         cannot be written, and the caller may retry the same batch).
 
-        Within a group (see ``ReplyChanges``): deletes, then upserts, then edits, then the
-        thread's deletion. An upsert stores the reply, or replaces the stored one (name,
+        Within a group (see ``ReplyChanges``): deletes, then upserts, then edits, then the read
+        points, then the thread's deletion. An upsert stores the reply, or replaces the stored one (name,
         content, attachments, edited_at; never its thread, server, author or created_at) unless
         the stored one carries a later edit: it is replaced when it has no ``edited_at``, or the
         new one has an ``edited_at`` at or after the stored one. An edit changes content,
         ``edited_at`` and, when given, attachments, of a stored reply whose ``edited_at`` is
         None or at or before the edit's; an edit of a reply not stored does nothing. Deleting
-        an unknown id does nothing. A group holds at most one operation per message id.
+        an unknown id does nothing. A group holds at most one operation per message id. A read
+        point rises to the given message id and never falls; a thread's deletion deletes its
+        replies and marks it gone for good (``reading``), whatever read point it had.
         """
+        ...
+
+    async def reading(self) -> ThreadReading:
+        """Every thread's read point and the threads gone, in one read (start-up)."""
         ...
 
     async def for_thread(self, thread_id: int) -> list[Reply]:
@@ -496,6 +503,13 @@ class Store(Protocol):
 
     @property
     def lessons(self) -> ServerLessons: ...
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """Delete everything stored about a server, in one transaction: its settings, schedules
+        and their runs, posts, replies and their threads' read points, and the lessons and
+        concepts added there (the bot left the server; it keeps nothing of it). A server with
+        nothing stored is no error. Every table keyed by a server is listed here."""
+        ...
 
     @property
     def transfer(self) -> Transfer: ...

@@ -12,6 +12,12 @@ Order is the order of enqueueing, with these refinements, applied per batch:
 - an edit that arrives before the add of its message is merged into the add (also across batches,
   for a bounded number of recent edits), and an older edit never overwrites a newer one;
 - forgetting a thread (thread deleted) removes everything enqueued for it before.
+
+Read points (``note_read``: every message of a thread up to this one is enqueued, or is not a
+reply) are not queued one per message: the newest per thread is kept aside and written with the
+first batch that leaves the queue empty (or alone, when nothing is queued), since by then
+everything enqueued before it is in that batch or committed. They are not operations:
+``pending`` does not count them, ``flush`` waits for them too.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ _Op = Reply | ReplyEdit | int | _ForgetThread
 @dataclass(slots=True)
 class _Flush:
     target: int
+    reads: int  # read points noted before the flush
     done: asyncio.Future[None]
 
 
@@ -107,6 +114,9 @@ class ReplyWriter:
         self._closing = False
         self._deleted = _Bounded(RECENT_DELETES)
         self._orphan_edits: OrderedDict[int, ReplyEdit] = OrderedDict()
+        self._reads: dict[int, int] = {}  # read points noted and not yet taken into a batch
+        self._noted = 0  # read points ever noted
+        self._noted_done = 0  # of those, how many are written (or given up on)
         self.lost = 0  # operations dropped after a failed retry (should stay 0)
 
     # -- enqueueing: synchronous and O(1), safe to call from any event handler ------------------
@@ -141,8 +151,20 @@ class ReplyWriter:
             self._push(int(message_id))
 
     def forget_thread(self, thread_id: int) -> None:
-        """Forget every reply of a thread, including those still queued."""
+        """Forget every reply of a thread, including those still queued, and mark it gone."""
         self._push(_ForgetThread(int(thread_id)))
+
+    def note_read(self, thread_id: int, message_id: int) -> None:
+        """Every message of the thread up to ``message_id`` is enqueued (or is not a reply): its
+        read point may rise there once they are stored. O(1); queued only when the queue is idle."""
+        if self._closing:
+            return
+        reads = self._reads
+        if reads.get(thread_id, 0) < message_id:
+            reads[thread_id] = message_id
+        self._noted += 1
+        if not self._ops:
+            self._wake.set()
 
     @property
     def pending(self) -> int:
@@ -176,13 +198,14 @@ class ReplyWriter:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="reply-writer")
 
     async def flush(self) -> None:
-        """Wait until every operation enqueued before this call is committed."""
+        """Wait until every operation enqueued (and read point noted) before this call is committed."""
         target = self._enqueued
-        if self._done >= target:
+        reads = self._noted
+        if self._done >= target and self._noted_done >= reads:
             return
         if self._task is None or self._task.done():
             raise RuntimeError("ReplyWriter is not running: call start() first")
-        waiter = _Flush(target, asyncio.get_running_loop().create_future())
+        waiter = _Flush(target, reads, asyncio.get_running_loop().create_future())
         self._flushes.append(waiter)
         self._hurry.set()
         await waiter.done
@@ -204,7 +227,7 @@ class ReplyWriter:
 
     async def _run(self) -> None:
         while True:
-            if not self._ops:
+            if not self._ops and not self._reads:
                 self._wake.clear()
                 await self._wake.wait()
             if len(self._ops) < self.batch_size and not self._hurry.is_set():
@@ -214,15 +237,18 @@ class ReplyWriter:
             taken = self._take()
             if taken is None:
                 continue
-            count, batch = taken
+            count, batch, noted = taken
             if batch is not None:
                 await self._write(batch, count)
             self._done += count
+            if noted is not None:
+                self._noted_done = noted
             self._wake_flushes()
 
-    def _take(self) -> tuple[int, list[ReplyChanges] | None] | None:
+    def _take(self) -> tuple[int, list[ReplyChanges] | None, int | None] | None:
         """Pop the next batch (up to ``batch_size`` operations) and plan it: how many operations
-        were taken and their net changes, or None if none is queued.
+        were taken, their net changes, and (when the batch carries the read points noted so far)
+        how many read points were noted by then; None if nothing is queued or noted.
 
         A batch that cannot even be planned is counted as lost (and its changes are None).
         """
@@ -230,25 +256,35 @@ class ReplyWriter:
         ops = self._ops
         count = min(len(ops), self.batch_size)
         if count == 0:
-            return None
+            if not self._reads:
+                return None
+            reads, self._reads = self._reads, {}
+            return 0, [ReplyChanges(read_up_to=reads)], self._noted
         first = self._taken
         batch = [ops.popleft() for _ in range(count)]
         self._taken = first + count
         if len(ops) >= self.batch_size:
             self._hurry.set()
+        noted = None
         try:
-            return count, self._plan(batch, adds_only=self._other_at < first)
+            planned = self._plan(batch, adds_only=self._other_at < first)
+            if not ops and self._reads:
+                # The queue is empty: everything enqueued before these points is in this batch.
+                reads, self._reads = self._reads, {}
+                noted = self._noted
+                planned.append(ReplyChanges(read_up_to=reads))
+            return count, planned, noted
         except Exception:
             self.lost += count
             log.exception("Preparing a batch of %d reply operations failed; they are lost.", count)
-            return count, None
+            return count, None, noted
 
     def _wake_flushes(self) -> None:
         if not self._flushes:
             return
         still: list[_Flush] = []
         for waiter in self._flushes:
-            if waiter.target <= self._done:
+            if waiter.target <= self._done and waiter.reads <= self._noted_done:
                 if not waiter.done.done():
                     waiter.done.set_result(None)
             else:

@@ -12,7 +12,7 @@ field through ``object.__setattr__``). Treat ``Reply`` as immutable all the same
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Literal
@@ -160,7 +160,8 @@ class ReplyEdit:
 @dataclass(frozen=True, slots=True)
 class ReplyChanges:
     """One group of reply writes, applied as: ``deletes``, then ``upserts``, then ``edits``, then
-    (if set) every reply of the thread ``forget_thread`` is deleted.
+    the threads' read points (``read_up_to``), then (if set) the thread ``forget_thread`` is
+    forgotten: every reply of it deleted and the thread marked gone.
 
     The reply writer reduces its queue to such groups (at most one operation per message in a
     group) and hands a batch of them to ``Replies.apply``.
@@ -170,10 +171,33 @@ class ReplyChanges:
     edits: Sequence[ReplyEdit] = ()
     deletes: Sequence[int] = ()
     forget_thread: int | None = None
+    # thread id -> message id: every message of the thread up to this one has been stored (or
+    # is not a reply); its read point rises to it (never falls).
+    read_up_to: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def operations(self) -> int:
-        return len(self.upserts) + len(self.edits) + len(self.deletes) + (self.forget_thread is not None)
+        return (
+            len(self.upserts)
+            + len(self.edits)
+            + len(self.deletes)
+            + len(self.read_up_to)
+            + (self.forget_thread is not None)
+        )
+
+
+@dataclass(frozen=True)
+class ThreadReading:
+    """How far the history of each lesson thread has been read (``Replies.reading``).
+
+    ``read_up_to``: per thread, the newest message up to which everything was stored (or is not
+    a reply): a start-up backfill reads after it, and skips the thread when Discord's
+    ``last_message_id`` is not newer. ``gone``: threads deleted on Discord (their replies are
+    deleted too); they are never read again.
+    """
+
+    read_up_to: Mapping[int, int] = field(default_factory=dict)
+    gone: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

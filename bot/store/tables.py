@@ -176,6 +176,12 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "thread_reads",
+        "threads' read points",
+        ("thread_id",),
+        (("thread_id", "int"), ("message_id", "int"), ("gone", "int")),
+    ),
+    Table(
         "server_lessons",
         "server lessons",
         ("position",),

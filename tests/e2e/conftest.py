@@ -45,6 +45,8 @@ class Harness:
     # The bot is invited with Pin Messages, as the README's invite URL asks (the fake's default
     # bot role lacks it), so that pinning each post tells nobody anything; False: as the fake has it.
     pin_messages: bool = True
+    # Waits between attempts at recording a post (None: the bot's own, about a minute in all).
+    record_retry_delays: tuple[float, ...] | None = None
     _stack: contextlib.AsyncExitStack | None = None
     _invited: bool = False
 
@@ -80,7 +82,9 @@ class Harness:
         self.seams = SeamStore(self.store)
         library, problems = load_library(self.lessons_dir)
         assert not problems or self.lessons_dir != LESSONS, problems
-        self.bot = StudyBot(self.settings(), store=self.seams, library=library, clock=self.clock)
+        delays = self.record_retry_delays
+        options = {} if delays is None else {"record_retry_delays": delays}
+        self.bot = StudyBot(self.settings(), store=self.seams, library=library, clock=self.clock, **options)
         syncs = self.dev_guild_id is not None
         await self._stack.enter_async_context(run_client(self.fake, self.bot, wait_sync=syncs))
         return self.bot

@@ -58,6 +58,13 @@ async def stored_contents(harness: Harness) -> list[str]:
     return [reply.content for reply in await all_replies(harness.store)]
 
 
+async def seen(harness: Harness) -> list[str]:
+    """The stored reply texts once the bot has handled every event sent so far: an interaction
+    travels the same connection after them, and is answered after they were handled."""
+    await harness.fake.slash(harness.fake.member, "lesson list")
+    return await stored_contents(harness)
+
+
 async def wait_for_backfill(harness: Harness, thread: Any, *, after: int) -> None:
     """Wait until the start-up backfill has read the thread's history and its job has ended.
 
@@ -369,8 +376,9 @@ async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(ha
     assert [row["text"] for row in await export_rows(fake)] == ["stored before the stop"]
 
     await harness.stop()
+    fake.offline_messages(fake.member, first, ["offline in the first thread"])
     fake.offline_messages(fake.member, second, ["offline one", "offline two"])
-    # The first thread's history is slow to read, so the second thread's turn comes late...
+    # The first thread's history is slow to read, so the second thread's turn may come late...
     fake.inject("GET", rf"^/channels/{first.id}/messages$", status=None, delay=0.5)
     before = len(fake.requests)
     await harness.start()
@@ -382,6 +390,7 @@ async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(ha
 
     assert await stored_contents(harness) == [
         "stored before the stop",
+        "offline in the first thread",
         "offline one",
         "offline two",
         "live during the backfill",

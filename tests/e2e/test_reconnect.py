@@ -11,15 +11,8 @@ import asyncio
 from typing import Any
 
 from tests.e2e.conftest import Harness
-from tests.e2e.test_discussion import post_lesson, stored_contents
+from tests.e2e.test_discussion import post_lesson, seen, stored_contents
 from tests.fakediscord import FakeDiscord
-
-
-async def seen(harness: Harness) -> list[str]:
-    """The stored reply texts once the bot has handled every event sent so far: an interaction
-    travels the same connection after them, and is answered after they were handled."""
-    await harness.fake.slash(harness.fake.member, "lesson list")
-    return await stored_contents(harness)
 
 
 def identifies(fake: FakeDiscord) -> int:

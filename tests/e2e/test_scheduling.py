@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ import pytest
 
 from tests.clock import ManualClock
 from tests.e2e.conftest import LESSONS, START, Harness
+from tests.e2e.test_post_record import until_recorded
 from tests.fakediscord import permissions as perm
 from tests.fakediscord.driver import FakeDiscord
 from tests.fakediscord.models import Channel
@@ -213,6 +215,43 @@ async def test_cancel_stops_a_pending_post_and_autocompletes_it(launch: Launch) 
     assert articles(fake, fake.text) == []
     assert "Nothing is scheduled" in await schedule_list(harness)
     assert await fake.autocomplete(fake.moderator, "schedule cancel", focused="id", value="") == []
+
+
+async def test_cancel_after_the_claim_and_before_the_instant_stops_the_post(launch: Launch) -> None:
+    """The post is claimed 200 ms ahead of its instant; a cancel then still stops it."""
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    await move_to(harness, due - timedelta(milliseconds=100))
+    reply = await fake.slash(fake.moderator, "schedule cancel", id=1)
+    assert reply.content == "Schedule #1 is cancelled; nothing more will be posted by it."
+    await move_to(harness, due + timedelta(days=1))
+    assert articles(fake, fake.text) == []
+    assert "Nothing is scheduled" in await schedule_list(harness)
+
+
+async def test_cancel_while_the_post_is_going_out_says_it_cannot_be_called_back(launch: Launch) -> None:
+    harness = await launch()
+    fake = harness.fake
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    before = len(fake.requests)
+    fake.inject("POST", rf"^/channels/{fake.text.id}/messages$", status=None, delay=1.5)  # a slow send
+    moving = asyncio.create_task(move_to(harness, due))
+    await fake.wait_for_request("POST", rf"^/channels/{fake.text.id}/messages$", after=before)
+
+    reply = await fake.slash(fake.moderator, "schedule cancel", id=1)
+    await moving
+    assert reply.ephemeral
+    assert reply.content == (
+        "Schedule #1 is cancelled, but its post due now was already going out and cannot be "
+        "called back: delete it if it should not stay. Nothing more will be posted by this schedule."
+    )
+    assert articles(fake, fake.text) == ["Week 1 lesson"]  # what the moderator was told
+    await move_to(harness, due + timedelta(days=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    assert "Nothing is scheduled" in await schedule_list(harness)
 
 
 async def test_cancel_autocomplete_lists_schedules_to_moderators_only(launch: Launch) -> None:
@@ -745,3 +784,30 @@ async def test_replies_in_the_thread_of_a_post_cut_off_by_a_crash_are_kept(launc
         await asyncio.sleep(0.05)
     assert stored == ["Answered while the bot was down."]
     assert articles(fake, fake.text) == ["Week 1 lesson"]
+
+
+async def test_a_scheduled_post_whose_record_keeps_failing_is_not_posted_again(
+    launch: Launch,
+) -> None:
+    harness = await launch()
+    fake = harness.fake
+    assert harness.bot is not None and harness.seams is not None
+    harness.bot.record_retry_delays = (0.01, 0.01)
+    due = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    await schedule_once(harness, "week-1", "2026-11-26 09:00")
+    await fake.slash(fake.moderator, "schedule weekly", weekday=3, time="10:00", channel=fake.text)
+    harness.seams.fail("posts", "record", sqlite3.OperationalError("database is locked"))
+
+    await move_to(harness, due)
+
+    assert articles(fake, fake.text) == ["Week 1 lesson"]
+    [notice] = notices(fake, fake.text)
+    assert "posted **Week 1 lesson**" in notice
+    assert notice.endswith(
+        "but my database could not record it just now: I keep trying, and it will not be posted again."
+    )
+    harness.seams.heal("posts", "record")
+    await until_recorded(harness, 1)
+    # The weekly queue knows: at 10:00 the weekly schedule brings the next lesson, not this one.
+    await move_to(harness, due + timedelta(hours=1))
+    assert articles(fake, fake.text) == ["Week 1 lesson", "Week 2 lesson"]

@@ -125,7 +125,11 @@ class FakeDiscord(Commands):
         await self.wait_until(ready, timeout=timeout)
 
     def _sent_every_guild(self, session: Session) -> bool:
-        owned = {str(g) for g in self.guilds if session.owns_guild(g) and g not in self.outages}
+        owned = {
+            str(g)
+            for g in self.guilds
+            if session.owns_guild(g) and g not in self.outages and g not in self.departed
+        }
         sent = {f["d"]["id"] for f in session.sent if f["t"] == "GUILD_CREATE"}
         return owned <= sent
 

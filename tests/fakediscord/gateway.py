@@ -154,7 +154,7 @@ class GatewayConnection:
         fake.sessions[session.id] = session
         session.conn = self
         self.session = session
-        guilds = [g for g in fake.guilds.values() if session.owns_guild(g.id)]
+        guilds = [g for g in fake.guilds.values() if session.owns_guild(g.id) and g.id not in fake.departed]
         ready = {
             "v": 10,
             "user": {**fake.bot_user.to_payload(), "verified": True, "mfa_enabled": False, "flags": 0},

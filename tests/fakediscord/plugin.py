@@ -154,7 +154,7 @@ async def _until_ready(
 def _owned_guilds(fake: FakeDiscord, client: discord.Client) -> list[int]:
     shard_ids = getattr(client, "shard_ids", None) or [client.shard_id or 0]
     count = client.shard_count or 1
-    return [g for g in fake.guilds if (g >> 22) % count in shard_ids]
+    return [g for g in fake.guilds if (g >> 22) % count in shard_ids and g not in fake.departed]
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ class FakeState:
         self.users: dict[int, User] = {self.bot_user.id: self.bot_user}
         self.guilds: dict[int, Guild] = {}
         self.outages: set[int] = set()  # guilds unavailable, as in a Discord outage
+        self.departed: set[int] = set()  # guilds the bot was removed from (remove_bot)
         self.dm_channels: dict[int, Channel] = {}
         self.global_commands: list[dict[str, Any]] = []
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
@@ -209,7 +210,9 @@ class FakeState:
         return [
             s
             for s in self.sessions.values()
-            if not s.closed and (s.owns_guild(guild_id) if guild_id is not None else s.shard[0] == 0)
+            if not s.closed
+            and (s.owns_guild(guild_id) if guild_id is not None else s.shard[0] == 0)
+            and guild_id not in self.departed
         ]
 
     def live_sessions(self) -> list[Session]:

@@ -249,6 +249,13 @@ class World(FakeState):
             session.dispatch("GUILD_CREATE", self.guild_create_payload(guild, session))
         self.notify()
 
+    def remove_bot(self, guild: Guild) -> None:
+        """The bot is removed from the guild (kicked, or the server deleted): live sessions get
+        GUILD_DELETE without ``unavailable``; later READYs leave the guild out; its events reach
+        no session; the bot's requests on its channels answer 403 Missing Access (50001)."""
+        self.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id, intent=GUILDS)
+        self.departed.add(guild.id)
+
     def delete_channel(self, channel: Channel) -> None:
         """Delete a channel (or thread): CHANNEL_DELETE/THREAD_DELETE; REST on it answers 10003."""
         channel.deleted = True
@@ -314,6 +321,8 @@ class World(FakeState):
     def bot_permissions(self, channel: Channel) -> int:
         if channel.type == DM:
             return perm.ALL & ~perm.ADMINISTRATOR
+        if channel.guild_id in self.departed:
+            return 0
         guild = self.guilds[channel.guild_id]
         return perm.channel_permissions(guild, self.bot_member(guild), channel)
 

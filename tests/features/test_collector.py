@@ -420,7 +420,7 @@ async def test_a_server_outage_is_a_gap_for_that_servers_threads_only(store, wri
     collector.track(THREAD, GUILD + 1)
     await collector.backfill(StubThread(OTHER_THREAD, []))
     assert collector.unread() == {}
-    collector.gap(GUILD)
+    collector.gap({GUILD})
     assert collector.unread() == {OTHER_THREAD: None}
 
 

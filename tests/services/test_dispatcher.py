@@ -312,7 +312,52 @@ async def test_a_cancel_while_a_retry_waits_drops_the_retry(store, probe, clock,
     cancelled = await store.schedules.get(schedule.id)
     assert cancelled is not None and cancelled.state == "cancelled"
     run = await probe.run(schedule.id, START + HOUR)
-    assert run is not None and run.state == "failed" and run.detail == "Cancelled before the retry."
+    assert run is not None and run.state == "failed" and run.detail == "Cancelled before it was posted."
+
+
+async def test_a_cancel_between_the_claim_and_the_instant_stops_the_post(
+    store, probe, clock, poster, make_dispatcher
+):
+    schedule = await once(store, START + HOUR)
+    dispatcher = make_dispatcher()
+    await clock.settle()
+    await clock.advance(HOUR - timedelta(milliseconds=100))  # claimed 200 ms ahead, waiting
+    assert (await probe.run(schedule.id, START + HOUR)) is not None
+    assert await store.schedules.cancel(GUILD, schedule.id)
+    assert dispatcher.cancelled(schedule.id) == "stopped"
+    dispatcher.notify_changed()
+    await clock.advance(WEEK)
+    assert poster.calls == []
+    run = await probe.run(schedule.id, START + HOUR)
+    assert run is not None and run.state == "failed" and run.detail == "Cancelled before it was posted."
+
+
+async def test_a_cancel_while_the_post_goes_out_is_told_it_is_under_way(
+    store, probe, clock, poster, make_dispatcher
+):
+    schedule = await once(store, START + HOUR)
+    sending = asyncio.Event()
+    poster.script[schedule.id] = [sending]  # a slow send: it returns when the test lets it
+    dispatcher = make_dispatcher()
+    await clock.settle()
+    moving = asyncio.create_task(clock.advance(HOUR))
+    await asyncio.wait_for(poster.entered.wait(), 5)
+    assert await store.schedules.cancel(GUILD, schedule.id)
+    assert dispatcher.cancelled(schedule.id) == "under way"
+    sending.set()
+    await moving
+    assert len(poster.calls) == 1
+    run = await probe.run(schedule.id, START + HOUR)
+    assert run is not None and run.state == "sent"
+    assert dispatcher.cancelled(schedule.id) == "idle"  # nothing of it is in hand any more
+
+
+async def test_a_cancel_of_a_schedule_not_in_hand_is_idle(store, clock, poster, make_dispatcher):
+    schedule = await once(store, START + WEEK)
+    dispatcher = make_dispatcher()
+    await clock.settle()
+    assert await store.schedules.cancel(GUILD, schedule.id)
+    assert dispatcher.cancelled(schedule.id) == "idle"
 
 
 async def test_a_hung_post_is_abandoned_and_retried_with_the_same_nonce(

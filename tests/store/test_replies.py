@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyEdit
+from bot.store.rows import AuthorCount, Reply, ReplyChanges, ReplyEdit, ThreadReading
 
 T0 = datetime(2026, 11, 18, 21, 0, tzinfo=UTC)
 
@@ -208,3 +208,28 @@ async def test_earliest_gives_each_authors_first_reply_outside_one_thread(store)
     earliest = await store.replies.earliest(1, [5, 6, 8], excluding_thread=100)
     assert earliest == {5: T0 + timedelta(seconds=2)}
     assert await store.replies.earliest(1, [], excluding_thread=100) == {}
+
+
+# --- read points ----------------------------------------------------------------------------------
+async def test_read_points_only_rise(store):
+    assert await store.replies.reading() == ThreadReading()
+    await store.replies.apply([ReplyChanges(read_up_to={100: 50, 200: 7})])
+    await store.replies.apply([ReplyChanges(read_up_to={100: 40})])  # an older point: ignored
+    await store.replies.apply([ReplyChanges(read_up_to={200: 9})])
+    assert await store.replies.reading() == ThreadReading(read_up_to={100: 50, 200: 9})
+
+
+async def test_read_points_are_written_with_the_replies_of_their_batch(store):
+    await store.replies.apply([ReplyChanges(upserts=[reply(1), reply(2)], read_up_to={100: 3})])
+    assert await contents(store) == {1: "hi", 2: "hi"}
+    assert (await store.replies.reading()).read_up_to == {100: 3}
+
+
+async def test_a_forgotten_thread_is_gone_for_good(store):
+    await upsert(store, reply(1), reply(2, thread_id=200))
+    await store.replies.apply([ReplyChanges(read_up_to={100: 1, 200: 2})])
+    await store.replies.apply([ReplyChanges(forget_thread=100)])
+    await store.replies.apply([ReplyChanges(read_up_to={100: 5})])  # a late point changes nothing
+    assert await store.replies.reading() == ThreadReading(read_up_to={200: 2}, gone=frozenset({100}))
+    assert await contents(store) == {}
+    assert await contents(store, 200) == {2: "hi"}

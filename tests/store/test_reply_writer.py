@@ -196,3 +196,52 @@ async def test_a_bad_operation_does_not_stop_the_writer(store, writer, caplog):
     writer.add(reply(1))
     await writer.flush()
     assert sorted(await stored(store)) == [1]
+
+
+# --- read points -------------------------------------------------------------------------------
+class Recording:
+    """The store's Replies, remembering every batch it was handed, in order."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.batches: list[list] = []
+
+    async def apply(self, batch) -> None:
+        self.batches.append(list(batch))
+        await self.inner.apply(batch)
+
+
+async def test_a_read_point_is_stored_once_its_replies_are(store):
+    recording = Recording(store.replies)
+    writer = ReplyWriter(recording, batch_size=50, max_delay=0.005)
+    writer.start()
+    try:
+        for i in range(1, 201):  # four batches' worth, queued before the writer runs
+            writer.add(reply(i))
+            writer.note_read(100, i)
+        await writer.flush()
+    finally:
+        await writer.close()
+    assert (await store.replies.reading()).read_up_to == {100: 200}
+    stored_so_far: set[int] = set()
+    for batch in recording.batches:
+        for changes in batch:
+            stored_so_far |= {r.message_id for r in changes.upserts}
+            for point in changes.read_up_to.values():
+                assert set(range(1, point + 1)) <= stored_so_far, point
+
+
+async def test_a_read_point_noted_while_idle_is_stored(store, writer):
+    writer.note_read(100, 9)
+    writer.note_read(200, 4)
+    await writer.flush()
+    assert (await store.replies.reading()).read_up_to == {100: 9, 200: 4}
+
+
+async def test_a_read_point_after_a_forgotten_thread_does_not_bring_it_back(store, writer):
+    writer.add(reply(1))
+    writer.forget_thread(100)
+    writer.note_read(100, 1)
+    await writer.flush()
+    reading = await store.replies.reading()
+    assert reading.gone == frozenset({100}) and reading.read_up_to == {}

@@ -87,17 +87,26 @@ class DiscussionCog(commands.Cog):
 
     # -- gaps: times the bot may have missed messages, and reading them back ------------------------
     @commands.Cog.listener()
-    async def on_connect(self) -> None:
-        """A READY, never a RESUME: Discord replays nothing of a session it could not resume.
+    async def on_shard_connect(self, shard_id: int) -> None:
+        """A shard's READY, never a RESUME: Discord replays nothing of a session it could not
+        resume, so the threads of that shard's servers are to be read from before the gap.
 
         discord.py dispatches this as it parses READY, so this runs before any event of the new
         session is handled, and the threads' reading points are those of before the gap."""
-        self.collector.gap()
+        count = self.bot.shard_count or 1
+        self.collector.gap({g for g in self.collector.guilds() if (g >> 22) % count == shard_id})
 
     @commands.Cog.listener()
     async def on_guild_unavailable(self, guild: discord.Guild) -> None:
         """A server outage: its events are not delivered until it is back."""
-        self.collector.gap(guild.id)
+        self.collector.gap({guild.id})
+
+    @commands.Cog.listener()
+    async def on_shard_ready(self, shard_id: int) -> None:
+        """A shard's servers are known again (after its first READY, or one that Discord could
+        not resume; when the bot runs one shard, ``on_ready`` follows as well)."""
+        if self._ready_once:
+            self._start_backfill()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -120,13 +129,40 @@ class DiscussionCog(commands.Cog):
     async def _run_backfill(self) -> None:
         while True:
             self._backfill_again = False
+            await self._forget_servers_left()
             await backfill_all(self.bot, self.collector)
             if not self._backfill_again:
                 return
 
+    # -- servers the bot left: it keeps nothing of them ------------------------------------------
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """GUILD_DELETE without ``unavailable``: the bot was removed (an outage is
+        ``on_guild_unavailable``)."""
+        await self._forget_server(guild.id)
+
+    async def _forget_servers_left(self) -> None:
+        """Once every shard is ready, the servers of recorded threads (this process's servers)
+        that no READY listed are servers the bot left while it was not listening (a READY lists
+        a server in an outage as unavailable)."""
+        if not self.bot.is_ready():
+            return
+        for guild_id in sorted(self.collector.guilds()):
+            if self.bot.get_guild(guild_id) is None:
+                await self._forget_server(guild_id)
+
+    async def _forget_server(self, guild_id: int) -> None:
+        """Stop collecting the server's threads, store what was queued, then delete everything
+        stored about the server; other features hear it as ``on_guild_forgotten(guild_id)``."""
+        self.collector.untrack_guild(guild_id)
+        await self.writer.flush()
+        await self.bot.store.forget_guild(guild_id)
+        log.info("Left server %s: its settings, schedules, posts and replies are deleted.", guild_id)
+        self.bot.dispatch("guild_forgotten", guild_id)
+
     @commands.Cog.listener()
     async def on_lesson_posted(self, posted: PostedLesson) -> None:
-        self.collector.track(posted.thread_id, posted.guild_id)
+        self.collector.track(posted.thread_id, posted.guild_id, posted.channel_id)
         # A thread open while no process listened: read what was written in it.
         if posted.resumed and self.collector.unheard(posted.thread_id):
             self._start_backfill()

@@ -10,7 +10,7 @@ messages costs the event loop a few microseconds each and the SQL happens in bat
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -105,9 +105,11 @@ class ReplyCollector:
         self._shards = shards
         self._threads: set[int] = set(threads)
         self._guild_of: dict[int, int] = {}  # thread -> its server, for threads of recorded posts
+        self._parent_of: dict[int, int] = {}  # thread -> the channel it was opened in
         # Threads whose history must be read, each from the message after this id (None: from the
         # start): those recorded when the bot came up, and every thread after a gap in the gateway
-        # session. A thread leaves it only when its history has been read to the end.
+        # session. A thread leaves it only when its history has been read to the end, or Discord
+        # shows it has nothing newer (``settle``).
         self._unread_after: dict[int, int | None] = {}
         # Per thread, the newest message seen (any author, live or in history): where reading
         # resumes after a gap. One dict store per message on the hot path.
@@ -117,21 +119,25 @@ class ReplyCollector:
     # -- which threads ---------------------------------------------------------------------------
 
     async def load(self) -> int:
-        """Track the thread of every recorded post (of this process's servers); return how many.
+        """Track the thread of every recorded post (of this process's servers; not threads
+        deleted on Discord); return how many.
 
-        Call it before the bot connects: it also notes each thread's newest stored reply, where
-        backfill starts reading. Looked up later, a live reply stored in the meantime would move
-        that point past the replies written while the bot was offline, and they would be lost.
+        Call it before the bot connects: it also notes where each thread's history was read up
+        to, where backfill starts reading. Every thread waits to be read until the first READY:
+        only then can Discord say which ones have anything newer.
         """
-        latest = await self._replies.latest_ids()
+        reading = await self._replies.reading()
         for post in await self._posts.with_threads(shards=self._shards):
-            if post.thread_id is not None:
-                self._threads.add(post.thread_id)
-                self._guild_of[post.thread_id] = post.guild_id
-                self._unread_after[post.thread_id] = latest.get(post.thread_id)
+            thread_id = post.thread_id
+            if thread_id is None or thread_id in reading.gone:
+                continue
+            self._threads.add(thread_id)
+            self._guild_of[thread_id] = post.guild_id
+            self._parent_of[thread_id] = post.channel_id
+            self._unread_after[thread_id] = reading.read_up_to.get(thread_id)
         return len(self._threads)
 
-    def track(self, thread_id: int, guild_id: int | None = None) -> None:
+    def track(self, thread_id: int, guild_id: int | None = None, parent_id: int | None = None) -> None:
         """Start keeping the replies of a lesson's thread (called when a lesson is posted); not
         of a server of another shard (posted here for a process that died): that one's own
         process reads it when it starts."""
@@ -140,6 +146,8 @@ class ReplyCollector:
         self._threads.add(thread_id)
         if guild_id is not None:
             self._guild_of[thread_id] = guild_id
+        if parent_id is not None:
+            self._parent_of[thread_id] = parent_id
 
     def unheard(self, thread_id: int) -> bool:
         """A tracked thread was open before this process heard of it (a post resumed after a
@@ -151,10 +159,10 @@ class ReplyCollector:
         self._unread_after.setdefault(thread_id, self._seen.get(thread_id))
         return True
 
-    def gap(self, guild_id: int | None = None) -> None:
+    def gap(self, guild_ids: Collection[int] | None = None) -> None:
         """Events may have been missed from now back to the last one handled: a READY that is not
-        a RESUME (Discord never replays a session it could not resume), or a server outage
-        (``guild_id``). Every thread (of that server) is to be read again from the newest
+        a RESUME (Discord never replays a session it could not resume), or a server outage.
+        Every thread (of those servers; of all if None) is to be read again from the newest
         message seen before; a thread already waiting to be read keeps its earlier point.
 
         Call it as the gap ends, before any event of the new session is handled (the ``connect``
@@ -163,7 +171,7 @@ class ReplyCollector:
         for thread_id in self._threads:
             if thread_id in self._unread_after:
                 continue
-            if guild_id is not None and self._guild_of.get(thread_id) != guild_id:
+            if guild_ids is not None and self._guild_of.get(thread_id) not in guild_ids:
                 continue
             self._unread_after[thread_id] = self._seen.get(thread_id)
 
@@ -171,9 +179,40 @@ class ReplyCollector:
         """The threads whose history is to be read, each with the id to read after."""
         return dict(self._unread_after)
 
+    def is_waiting(self, thread_id: int) -> bool:
+        return thread_id in self._unread_after
+
+    def settle(self, thread_id: int, last_message_id: int | None) -> None:
+        """Discord says the thread's newest message is ``last_message_id``, which is not newer
+        than where it waits to be read from: nothing was missed, and it stops waiting."""
+        self._unread_after.pop(thread_id, None)
+        if last_message_id is not None and last_message_id > self._seen.get(thread_id, 0):
+            self._seen[thread_id] = last_message_id
+
     def guild_of(self, thread_id: int) -> int | None:
         """The server of a tracked thread, when known (threads of recorded posts)."""
         return self._guild_of.get(thread_id)
+
+    def parent_of(self, thread_id: int) -> int | None:
+        """The channel a tracked thread was opened in, when known."""
+        return self._parent_of.get(thread_id)
+
+    def guilds(self) -> set[int]:
+        """The servers of the tracked threads, as far as known."""
+        return {self._guild_of[t] for t in self._threads if t in self._guild_of}
+
+    def untrack_guild(self, guild_id: int) -> None:
+        """Stop collecting a server's threads (the bot left it; the store forgets its data).
+        Writes already queued stay queued: flush the writer before the store forgets it."""
+        for thread_id in [t for t in self._threads if self._guild_of.get(t) == guild_id]:
+            self._threads.discard(thread_id)
+            self._unread_after.pop(thread_id, None)
+            self._seen.pop(thread_id, None)
+            self._guild_of.pop(thread_id, None)
+            self._parent_of.pop(thread_id, None)
+
+    def is_tracked(self, thread_id: int) -> bool:
+        return thread_id in self._threads
 
     @property
     def threads(self) -> frozenset[int]:
@@ -186,10 +225,13 @@ class ReplyCollector:
         thread_id = message.channel.id
         if thread_id not in self._threads:
             return
-        self._seen[thread_id] = message.id
+        message_id = message.id
+        self._seen[thread_id] = message_id
         reply = self._maker.reply(message)
         if reply is not None:
             self.writer.add(reply)
+        if thread_id not in self._unread_after:  # nothing missed before it: the thread is read to here
+            self.writer.note_read(thread_id, message_id)
 
     def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
         """MESSAGE_UPDATE: apply a content edit. Updates without ``edited_timestamp`` (Discord
@@ -258,15 +300,21 @@ class ReplyCollector:
         count = 0
         newest = latest
         async for message in thread.history(limit=None, after=after, oldest_first=True):
+            if thread_id not in self._threads:  # deleted, or its server left, meanwhile
+                return count
             newest = message.id
             reply = self._maker.reply(message)
             if reply is not None:
                 self.writer.add(reply)
                 count += 1
-        if thread_id in self._threads:  # not deleted meanwhile
-            self._unread_after.pop(thread_id, None)
-            if newest is not None and newest > self._seen.get(thread_id, 0):
+        if thread_id not in self._threads:
+            return count
+        self._unread_after.pop(thread_id, None)
+        if newest is not None:
+            if newest > self._seen.get(thread_id, 0):
                 self._seen[thread_id] = newest
+            if newest != latest:
+                self.writer.note_read(thread_id, newest)
         if count:
             log.info("Backfilled %d replies in thread %s.", count, thread_id)
         return count

@@ -22,7 +22,7 @@ from bot.features.post_target import target_channel
 from bot.render.lesson import render_lesson
 from bot.render.status import render_lesson_list
 from bot.scheduling.queue import booked_lessons, lesson_states
-from bot.services.poster import PostPlan, post_lesson
+from bot.services.poster import PostNotRecorded, PostPlan, post_lesson, record_eventually
 
 if TYPE_CHECKING:
     from bot.app import StudyBot
@@ -99,10 +99,22 @@ class LessonsCog(commands.Cog):
     ) -> None:
         target = await target_channel(self.bot, interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        post = await post_lesson(self.bot, target, lesson, PostPlan(requested_by=interaction.user.id))
+        title = discord.utils.escape_markdown(lesson.title)
+        try:
+            post = await post_lesson(self.bot, target, lesson, PostPlan(requested_by=interaction.user.id))
+        except PostNotRecorded as missing:
+            self.bot.spawn(record_eventually(self.bot, missing.post), name="record-post")
+            await interaction.followup.send(
+                f"Posted **{title}** in {target.mention}; the discussion is in "
+                f"<#{missing.post.thread_id}>. But my database could not record the post just now "
+                "(it is busy or unavailable): I keep trying. Until it is recorded, the weekly queue "
+                "does not count this lesson as posted here; do not post it again.",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
         await interaction.followup.send(
-            f"Posted **{discord.utils.escape_markdown(lesson.title)}** in {target.mention}; "
-            f"the discussion is in <#{post.thread_id}>.",
+            f"Posted **{title}** in {target.mention}; the discussion is in <#{post.thread_id}>.",
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )

@@ -77,6 +77,11 @@ class SchedulingCog(commands.Cog):
         discussion's close forward: re-read before sleeping again."""
         self.dispatcher.notify_changed()
 
+    @commands.Cog.listener()
+    async def on_guild_forgotten(self, guild_id: int) -> None:
+        """The server's schedules were deleted (the bot left it): stop holding them."""
+        self.dispatcher.notify_changed()
+
     async def _zone(self, guild_id: int) -> ZoneInfo:
         stored = await self.bot.store.settings.get(guild_id)
         name = stored.timezone or self.bot.settings.default_timezone
@@ -214,12 +219,17 @@ class SchedulingCog(commands.Cog):
     async def cancel(self, interaction: Interaction, id: int) -> None:
         if not await self.bot.store.schedules.cancel(require_guild(interaction), id):
             raise UserFacingError(f"There is no schedule #{id} to cancel in this server. See /schedule list.")
+        effect = self.dispatcher.cancelled(id)
         self.dispatcher.notify_changed()
-        await interaction.response.send_message(
-            f"Schedule #{id} is cancelled; nothing more will be posted by it.",
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
+        if effect == "under way":
+            text = (
+                f"Schedule #{id} is cancelled, but its post due now was already going out and "
+                "cannot be called back: delete it if it should not stay. Nothing more will be "
+                "posted by this schedule."
+            )
+        else:
+            text = f"Schedule #{id} is cancelled; nothing more will be posted by it."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
     @cancel.autocomplete("id")
     @is_moderator()  # the server's schedules are the moderators' business: members get no choices

@@ -16,7 +16,15 @@ from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
 from bot.store.postgres.connection import Connection, Record, utc, utc_or_none
-from bot.store.rows import AuthorCount, Reply, ReplyActivity, ReplyChanges, ReplyEdit, ReplyStats
+from bot.store.rows import (
+    AuthorCount,
+    Reply,
+    ReplyActivity,
+    ReplyChanges,
+    ReplyEdit,
+    ReplyStats,
+    ThreadReading,
+)
 
 _COLUMNS = (
     "message_id, thread_id, guild_id, author_id, author_name, content, attachments, created_at, edited_at"
@@ -42,6 +50,17 @@ _EDIT = (
 )
 _DELETE = "DELETE FROM replies WHERE message_id = ANY($1::bigint[])"
 _DELETE_THREAD = "DELETE FROM replies WHERE thread_id = $1"
+# A read point only rises; a thread gone stays gone.
+_READ_UP_TO = (
+    "INSERT INTO thread_reads (thread_id, message_id) "
+    "SELECT t, m FROM unnest($1::bigint[], $2::bigint[]) AS r(t, m) "
+    "ON CONFLICT (thread_id) DO UPDATE SET message_id = excluded.message_id "
+    "WHERE thread_reads.message_id IS NULL OR thread_reads.message_id < excluded.message_id"
+)
+_GONE = (
+    "INSERT INTO thread_reads (thread_id, gone) VALUES ($1, 1) "
+    "ON CONFLICT (thread_id) DO UPDATE SET gone = 1"
+)
 
 
 def _reply(row: Record) -> Reply:
@@ -97,8 +116,11 @@ def _statements(batch: Sequence[ReplyChanges]) -> list[tuple[str, Sequence[objec
             statements.append((_UPSERT, _upsert_columns(changes.upserts)))
         if changes.edits:
             statements.append((_EDIT, _edit_columns(changes.edits)))
+        if changes.read_up_to:
+            statements.append((_READ_UP_TO, [list(changes.read_up_to), list(changes.read_up_to.values())]))
         if changes.forget_thread is not None:
             statements.append((_DELETE_THREAD, [changes.forget_thread]))
+            statements.append((_GONE, [changes.forget_thread]))
     return statements
 
 
@@ -134,6 +156,15 @@ class PostgresReplies:
     async def latest_ids(self) -> dict[int, int]:
         rows = await self._db.fetch("SELECT thread_id, MAX(message_id) AS m FROM replies GROUP BY thread_id")
         return {r["thread_id"]: r["m"] for r in rows}
+
+    async def reading(self) -> ThreadReading:
+        rows = await self._db.fetch("SELECT thread_id, message_id, gone FROM thread_reads")
+        return ThreadReading(
+            read_up_to={
+                r["thread_id"]: r["message_id"] for r in rows if not r["gone"] and r["message_id"] is not None
+            },
+            gone=frozenset(r["thread_id"] for r in rows if r["gone"]),
+        )
 
     async def stats(
         self, guild_id: int, thread_ids: Collection[int] | None = None, *, top: int = 5

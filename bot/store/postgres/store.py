@@ -9,6 +9,7 @@ import asyncpg
 from bot.store.migration_files import MigrationError
 from bot.store.ports import StoreOpenError
 from bot.store.postgres.connection import Connection
+from bot.store.postgres.forget import forget_guild
 from bot.store.postgres.lessons import PostgresServerLessons
 from bot.store.postgres.migrate import MIGRATIONS_DIR, apply_migrations
 from bot.store.postgres.opening import asyncpg_url, check_url, describe, open_error
@@ -44,6 +45,9 @@ class PostgresStore:
     @property
     def query_count(self) -> int:
         return self.connection.query_count
+
+    async def forget_guild(self, guild_id: int) -> None:
+        await forget_guild(self.connection, guild_id)
 
     async def close(self) -> None:
         await self.connection.close()

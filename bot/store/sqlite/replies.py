@@ -15,7 +15,7 @@ from functools import cache
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from bot.store.rows import AuthorCount, Reply, ReplyActivity, ReplyChanges, ReplyStats
+from bot.store.rows import AuthorCount, Reply, ReplyActivity, ReplyChanges, ReplyStats, ThreadReading
 from bot.store.sqlite.codec import UtcTexts, from_text, from_text_or_none, to_text
 from bot.store.sqlite.connection import Connection, Row, Sql
 
@@ -41,6 +41,16 @@ _EDIT = (
 )
 _DELETE = "DELETE FROM replies WHERE message_id = ?"
 _DELETE_THREAD = "DELETE FROM replies WHERE thread_id = ?"
+# A read point only rises; a thread gone stays gone.
+_READ_UP_TO = (
+    "INSERT INTO thread_reads (thread_id, message_id) VALUES (?, ?) "
+    "ON CONFLICT (thread_id) DO UPDATE SET message_id = excluded.message_id "
+    "WHERE thread_reads.message_id IS NULL OR thread_reads.message_id < excluded.message_id"
+)
+_GONE = (
+    "INSERT INTO thread_reads (thread_id, gone) VALUES (?, 1) "
+    "ON CONFLICT (thread_id) DO UPDATE SET gone = 1"
+)
 
 
 @cache
@@ -106,7 +116,7 @@ class _Statement:
 
 def _statements(batch: Sequence[ReplyChanges], texts: UtcTexts) -> list[_Statement]:
     """The statements applying a batch, in order: per group the deletes, the upserts (multi-row,
-    up to ``ROWS_PER_STATEMENT`` a statement), the edits, the thread's deletion."""
+    up to ``ROWS_PER_STATEMENT`` a statement), the edits, the read points, the thread's deletion."""
     statements: list[_Statement] = []
     for changes in batch:
         if changes.deletes:
@@ -122,8 +132,11 @@ def _statements(batch: Sequence[ReplyChanges], texts: UtcTexts) -> list[_Stateme
                 attachments = None if edit.attachments is None else _urls_json(edit.attachments)
                 rows.append((edit.content, edited, attachments, edit.message_id, edited))
             statements.append(_Statement(_EDIT, rows, many=True))
+        if changes.read_up_to:
+            statements.append(_Statement(_READ_UP_TO, list(changes.read_up_to.items()), many=True))
         if changes.forget_thread is not None:
             statements.append(_Statement(_DELETE_THREAD, (changes.forget_thread,)))
+            statements.append(_Statement(_GONE, (changes.forget_thread,)))
     return statements
 
 
@@ -151,6 +164,17 @@ def _latest_id(sql: Sql, thread_id: int) -> int | None:
 def _latest_ids(sql: Sql) -> dict[int, int]:
     rows = sql.all("SELECT thread_id, MAX(message_id) AS m FROM replies GROUP BY thread_id")
     return {int(r["thread_id"]): int(r["m"]) for r in rows}
+
+
+def _reading(sql: Sql) -> ThreadReading:
+    read_up_to: dict[int, int] = {}
+    gone: set[int] = set()
+    for row in sql.all("SELECT thread_id, message_id, gone FROM thread_reads"):
+        if row["gone"]:
+            gone.add(int(row["thread_id"]))
+        elif row["message_id"] is not None:
+            read_up_to[int(row["thread_id"])] = int(row["message_id"])
+    return ThreadReading(read_up_to=read_up_to, gone=frozenset(gone))
 
 
 def _stats(sql: Sql, guild_id: int, thread_ids: list[int] | None, top: int) -> ReplyStats:
@@ -235,6 +259,9 @@ class SqliteReplies:
 
     async def latest_ids(self) -> dict[int, int]:
         return await self._db.run(_latest_ids)
+
+    async def reading(self) -> ThreadReading:
+        return await self._db.run(_reading)
 
     async def stats(
         self, guild_id: int, thread_ids: Collection[int] | None = None, *, top: int = 5

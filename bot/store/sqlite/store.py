@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.store.migration_files import MigrationError
 from bot.store.ports import StoreOpenError
 from bot.store.sqlite.connection import MEMORY, Connection, configure
+from bot.store.sqlite.forget import forget_guild
 from bot.store.sqlite.lessons import SqliteServerLessons
 from bot.store.sqlite.migrate import MIGRATIONS_DIR, apply_migrations
 from bot.store.sqlite.posts import SqlitePosts
@@ -38,6 +39,9 @@ class SqliteStore:
     @property
     def query_count(self) -> int:
         return self.connection.query_count
+
+    async def forget_guild(self, guild_id: int) -> None:
+        await self.connection.run(forget_guild, guild_id)
 
     async def close(self) -> None:
         await self.connection.close()

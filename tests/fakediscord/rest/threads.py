@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from .. import permissions as perm
@@ -118,13 +119,23 @@ async def archived_threads(ctx: Ctx) -> Any:
     fake = ctx.fake
     channel = ctx.viewable_channel()
     ctx.need(channel, perm.READ_MESSAGE_HISTORY)
+    # Newest archived first; ``before`` (an ISO 8601 instant) pages on, as on Discord.
     threads = [t for t in fake.threads(channel) if t.archived and t.type == PUBLIC_THREAD]
-    limit = int(ctx.query.get("limit", 50))
+    threads.sort(key=_archived_at, reverse=True)
+    before = ctx.query.get("before")
+    if before:
+        cutoff = datetime.fromisoformat(before)
+        threads = [t for t in threads if _archived_at(t) < cutoff]
+    limit = max(2, min(int(ctx.query.get("limit", 50)), 100))
     return {
         "threads": [t.to_payload() for t in threads[:limit]],
         "members": [],
         "has_more": len(threads) > limit,
     }
+
+
+def _archived_at(thread: Channel) -> datetime:
+    return thread.archive_timestamp or thread.created_at
 
 
 def edit_thread(ctx: Ctx, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
@@ -157,6 +168,8 @@ def edit_thread(ctx: Ctx, channel: Channel, body: dict[str, Any]) -> dict[str, A
     if "name" in body:
         channel.name = body["name"]
     if "archived" in body:
+        if channel.archived != bool(body["archived"]):
+            channel.archive_timestamp = datetime.now(UTC)  # when the archive status last changed
         channel.archived = bool(body["archived"])
     if "locked" in body:
         channel.locked = bool(body["locked"])

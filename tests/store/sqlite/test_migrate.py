@@ -171,6 +171,30 @@ async def test_schedules_and_their_runs_survive_the_rebuild_for_discussion_jobs(
         await new.close()
 
 
+async def test_threads_read_before_0007_resume_after_their_newest_stored_reply(tmp_path):
+    """Before 0007 a thread was read after its newest stored reply: the upgrade keeps that point."""
+    url = f"sqlite:///{tmp_path / 'reads.sqlite3'}"
+    directory = tmp_path / "v6"
+    directory.mkdir()
+    for path in sorted(MIGRATIONS_DIR.glob("000[1-6]_*.sql")):
+        shutil.copy(path, directory)
+    old = await open_sqlite(url, migrations_dir=directory)
+    for message_id, thread_id in ((1, 7000), (5, 7000), (3, 8000)):
+        await execute(
+            old,
+            "INSERT INTO replies (message_id, thread_id, guild_id, author_id, author_name, content,"
+            " created_at) VALUES (?, ?, 7, 5, 'Ada', 'Chips.', '2026-11-18T21:05:00+00:00')",
+            (message_id, thread_id),
+        )
+    await old.close()
+    new = await open_sqlite(url)
+    try:
+        reading = await new.replies.reading()
+        assert reading.read_up_to == {7000: 5, 8000: 3} and reading.gone == frozenset()
+    finally:
+        await new.close()
+
+
 async def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, v1_dir):
     url = f"sqlite:///{tmp_path / 'f.sqlite3'}"
     first = await open_sqlite(url, migrations_dir=v1_dir)
