@@ -370,8 +370,11 @@ async def test_live_replies_arriving_during_backfill_do_not_hide_offline_ones(ha
     """Backfill reads history after the newest stored reply; a live reply stored before a thread's
     turn must not move that point past the replies written while the bot was down."""
     fake = harness.fake
+    other = fake.create_text_channel(fake.guild, "second-group")
+    await fake.wait_until(lambda: harness.bot.get_channel(other.id) is not None)
     first = await post_lesson(fake)
-    second = await post_lesson(fake)  # the same lesson again: a second discussion thread
+    # The same lesson again, elsewhere (a new post in the same channel would close the first).
+    second = await post_lesson(fake, other)
     await fake.say(fake.member, "stored before the stop", thread=second)
     assert [row["text"] for row in await export_rows(fake)] == ["stored before the stop"]
 

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.store.rows import LessonText, NewConcept, NewOnce, NewPost, Reply, ReplyChanges, RunOutcome
+from bot.store.rows import (
+    DiscussionWindow,
+    LessonText,
+    NewConcept,
+    NewOnce,
+    NewPost,
+    Reply,
+    ReplyChanges,
+    RunOutcome,
+)
 
 AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 LEFT = 1 << 22
@@ -30,7 +39,9 @@ async def fill(store, guild: int) -> None:
     await store.schedules.create_once(
         NewOnce(guild, base + 1, "lesson-b", AT + timedelta(days=1), "Europe/Berlin", 42, AT)
     )
-    await store.posts.record(NewPost(guild, base + 1, base + 2, base + 3, "lesson-a", AT))
+    # Its discussion's reminder and close are schedules that point at the post.
+    window = DiscussionWindow(AT + timedelta(days=7), AT + timedelta(days=6), "UTC", 42)
+    await store.posts.record(NewPost(guild, base + 1, base + 2, base + 3, "lesson-a", AT, discussion=window))
     reply = Reply(base + 4, base + 3, guild, 7, "Ada", "Chips.", (), AT)
     await store.replies.apply([ReplyChanges(upserts=[reply], read_up_to={base + 3: base + 4})])
     text = LessonText(
