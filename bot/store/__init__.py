@@ -8,6 +8,8 @@ types; SQL lives in the backend packages (``bot.store.sqlite`` for ``sqlite:///`
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.store.ports import Store, StoreOpenError
 
 _SQLITE_FORMS = "sqlite:///relative/path or sqlite:////absolute/path"
@@ -46,4 +48,18 @@ async def open_store(url: str) -> Store:
     return await open_postgres(url)
 
 
-__all__ = ["Store", "StoreOpenError", "backend_name", "open_store"]
+def spill_path(url: str, tag: str = "") -> Path | None:
+    """Where the reply writer keeps the writes the database does not take (``reply_spill``):
+    beside a SQLite file; for a server database, in the working directory. ``tag`` tells the
+    processes of one deployment apart (their shard range). None for an in-memory database."""
+    suffix = "".join(c if c.isalnum() else "-" for c in tag).strip("-")
+    name = f".replies-spill{'-' + suffix if suffix else ''}"
+    if backend_name(url) == "sqlite":
+        from bot.store.sqlite.store import sqlite_path
+
+        path = sqlite_path(url)
+        return None if path == ":memory:" else Path(path + name)
+    return Path.cwd() / f"studybot{name}"
+
+
+__all__ = ["Store", "StoreOpenError", "backend_name", "open_store", "spill_path"]

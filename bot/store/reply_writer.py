@@ -13,6 +13,14 @@ Order is the order of enqueueing, with these refinements, applied per batch:
   for a bounded number of recent edits), and an older edit never overwrites a newer one;
 - forgetting a thread (thread deleted) removes everything enqueued for it before.
 
+A batch the database does not take (locked, busy, unreachable) is kept and retried with backoff
+(``retry_delays``), never dropped; the failure is logged once per episode, and its end. Memory
+stays bounded meanwhile: past ``max_queued`` operations queued in memory (besides the batch being
+tried), the ones after go, in order, to a spill file (``bot.store.reply_spill``) and come back
+once the database takes writes again, with one log line when it starts. Closing while the
+database still refuses writes keeps what is left in that file (``close``), and a writer started
+beside it stores it before anything newer. Without a ``spill_path`` the queue is not bounded.
+
 Read points (``note_read``: every message of a thread up to this one is enqueued, or is not a
 reply) are not queued one per message: the newest per thread is kept aside and written with the
 first batch that leaves the queue empty (or alone, when nothing is queued), since by then
@@ -26,17 +34,24 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from bot.store.ports import Replies
+from bot.store.reply_spill import ForgetThread, Op, SpillFile, write_all
 from bot.store.rows import Reply, ReplyChanges, ReplyEdit
 
 log = logging.getLogger(__name__)
 
 RECENT_DELETES = 50_000
 RECENT_EDITS = 10_000
+MAX_QUEUED = 50_000  # operations held in memory while the database refuses writes (a few tens of MB)
+# Waits between attempts at a batch the database refused; the last one repeats.
+RETRY_DELAYS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
+STILL_FAILING_EVERY = 300.0  # seconds between "still failing" log lines within one episode
+CLOSE_TIMEOUT = 10.0  # seconds a closing writer waits for the database before keeping the rest on disk
 
 
 def merge_edit(reply: Reply, edit: ReplyEdit) -> Reply:
@@ -59,14 +74,10 @@ def merge_edit(reply: Reply, edit: ReplyEdit) -> Reply:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _ForgetThread:
-    thread_id: int
-
-
 # A queued operation, told apart by its type: a Reply (add), a ReplyEdit (edit), an int (the id
-# of a deleted message) or a _ForgetThread. Adds, the hot path's, are queued as they come.
-_Op = Reply | ReplyEdit | int | _ForgetThread
+# of a deleted message) or a ForgetThread. Adds, the hot path's, are queued as they come.
+_ForgetThread = ForgetThread
+_Op = Op
 
 
 @dataclass(slots=True)
@@ -99,10 +110,26 @@ class _Bounded:
 class ReplyWriter:
     """Queue of reply writes applied in order, in batches, by one background task."""
 
-    def __init__(self, replies: Replies, *, batch_size: int = 500, max_delay: float = 0.05) -> None:
+    def __init__(
+        self,
+        replies: Replies,
+        *,
+        batch_size: int = 500,
+        max_delay: float = 0.05,
+        max_queued: int = MAX_QUEUED,
+        spill_path: Path | None = None,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+        close_timeout: float = CLOSE_TIMEOUT,
+    ) -> None:
         self._replies = replies
         self.batch_size = batch_size
         self.max_delay = max_delay
+        self.max_queued = max(max_queued, batch_size)
+        self.retry_delays = tuple(retry_delays) or (1.0,)
+        self.spill_path = spill_path
+        self.close_timeout = close_timeout
+        self._spill: SpillFile | None = None  # operations kept on disk, newer than the queue's
+        self._in_flight: list[_Op] = []  # the batch being written, as queued
         self._ops: deque[_Op] = deque()
         self._taken = 0  # operations ever taken from the queue into a batch
         self._other_at = -1  # queue position (counted from the first operation ever) of the last non-add
@@ -117,7 +144,7 @@ class ReplyWriter:
         self._reads: dict[int, int] = {}  # read points noted and not yet taken into a batch
         self._noted = 0  # read points ever noted
         self._noted_done = 0  # of those, how many are written (or given up on)
-        self.lost = 0  # operations dropped after a failed retry (should stay 0)
+        self.lost = 0  # operations dropped because their batch could not be planned (should stay 0)
 
     # -- enqueueing: synchronous and O(1), safe to call from any event handler ------------------
 
@@ -127,6 +154,9 @@ class ReplyWriter:
         if self._closing:
             log.warning("Reply write after the writer closed; dropped (message %s).", reply.message_id)
             return
+        if self._spill is not None:
+            self._spill.append(reply)
+            return
         ops = self._ops
         ops.append(reply)
         queued = len(ops)
@@ -134,6 +164,8 @@ class ReplyWriter:
             self._wake.set()
         elif queued == self.batch_size:
             self._hurry.set()
+        elif queued >= self.max_queued:
+            self._start_spilling()
 
     def edit(
         self,
@@ -172,29 +204,82 @@ class ReplyWriter:
         return self._enqueued - self._done
 
     @property
+    def in_memory(self) -> int:
+        """Operations held in memory (queued, or in the batch being written)."""
+        return len(self._ops) + len(self._in_flight)
+
+    @property
+    def spilled(self) -> int:
+        """Operations kept on disk, waiting for room in memory."""
+        return 0 if self._spill is None else self._spill.unread
+
+    @property
     def _enqueued(self) -> int:
         """Operations ever enqueued."""
-        return self._taken + len(self._ops)
+        return self._taken + len(self._ops) + self.spilled
 
     def _push(self, op: _Op) -> None:
         """Queue an edit, delete or thread deletion (adds have their own copy of this)."""
         if self._closing:
             log.warning("Reply write after the writer closed; dropped (%r).", op)
             return
+        self._other_at = self._enqueued
+        if self._spill is not None:
+            self._spill.append(op)
+            return
         ops = self._ops
-        self._other_at = self._taken + len(ops)
         ops.append(op)
         queued = len(ops)
         if queued == 1:
             self._wake.set()
         elif queued == self.batch_size:
             self._hurry.set()
+        elif queued >= self.max_queued:
+            self._start_spilling()
+
+    def _start_spilling(self) -> None:
+        """The queue is full (the database has not taken writes for a while): the operations
+        after it go to the spill file, in order, until the queue has room again."""
+        if self.spill_path is None or self._spill is not None:
+            return
+        self._spill = SpillFile(self.spill_path)
+        log.warning(
+            "The database has not taken reply writes for a while: %d are held in memory; the ones "
+            "after go to %s until it does (nothing is dropped).",
+            len(self._ops),
+            self.spill_path,
+        )
+
+    def _refill(self) -> None:
+        """Bring operations kept on disk back into the queue while it has room; once all are
+        back, the file goes and new operations are queued in memory again."""
+        spill = self._spill
+        if spill is None or len(self._ops) > self.max_queued // 2:
+            return
+        back = spill.read(self.max_queued - len(self._ops))
+        if back:
+            self._ops.extend(back)
+            # Their kinds are not tracked: the batches holding them are planned in full.
+            self._other_at = max(self._other_at, self._taken + len(self._ops) - 1)
+        if spill.unread == 0:
+            spill.finish()
+            self._spill = None
+            log.info("The reply writes kept on disk are back in memory; the spill file is removed.")
 
     # -- life cycle --------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the background task (call once, from the running loop)."""
+        """Start the background task (call once, from the running loop). Operations a previous
+        run left in the spill file come first."""
         if self._task is None:
+            if self.spill_path is not None and self._spill is None:
+                self._spill = SpillFile.resume(self.spill_path)
+                if self._spill is not None:
+                    log.info(
+                        "%d reply writes kept in %s by an earlier run are stored first.",
+                        self._spill.unread,
+                        self.spill_path,
+                    )
             self._task = asyncio.get_running_loop().create_task(self._run(), name="reply-writer")
 
     async def flush(self) -> None:
@@ -211,22 +296,53 @@ class ReplyWriter:
         await waiter.done
 
     async def close(self) -> None:
-        """Flush what is queued, then stop the task. Later writes are dropped with a warning."""
+        """Flush what is queued, then stop the task. If the database does not take it within
+        ``close_timeout`` seconds, what is left is kept in the spill file for the next start.
+        Later writes are dropped with a warning."""
         if self._task is None:
             self._closing = True
             return
+        stored = True
         if not self._task.done():
-            await self.flush()
+            try:
+                await asyncio.wait_for(asyncio.shield(self.flush()), self.close_timeout)
+            except TimeoutError:
+                stored = False
         self._closing = True
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
         self._task = None
+        if not stored:
+            self._keep_the_rest()
+
+    def _keep_the_rest(self) -> None:
+        """Stopping while the database refuses writes: the batch in hand, the queue and the spill
+        file's unread part go to the spill file, in order (the batch may also have been stored:
+        applying an operation twice changes nothing)."""
+        first = [*self._in_flight, *self._ops]
+        kept = len(first) + self.spilled
+        if self.spill_path is None:
+            log.error("Stopped with %d reply writes the database did not take; they are lost.", kept)
+            return
+        if self._spill is not None:
+            self._spill.rewrite(first)
+        else:
+            write_all(self.spill_path, first)
+        self._spill = None
+        self._in_flight, self._ops = [], deque()
+        log.warning(
+            "Stopped with %d reply writes the database did not take: they are kept in %s and stored "
+            "at the next start.",
+            kept,
+            self.spill_path,
+        )
 
     # -- the background task -----------------------------------------------------------------------
 
     async def _run(self) -> None:
         while True:
+            self._refill()
             if not self._ops and not self._reads:
                 self._wake.clear()
                 await self._wake.wait()
@@ -240,6 +356,7 @@ class ReplyWriter:
             count, batch, noted = taken
             if batch is not None:
                 await self._write(batch, count)
+            self._in_flight = []
             self._done += count
             if noted is not None:
                 self._noted_done = noted
@@ -256,19 +373,20 @@ class ReplyWriter:
         ops = self._ops
         count = min(len(ops), self.batch_size)
         if count == 0:
-            if not self._reads:
+            if not self._reads or self.spilled:
                 return None
             reads, self._reads = self._reads, {}
             return 0, [ReplyChanges(read_up_to=reads)], self._noted
         first = self._taken
         batch = [ops.popleft() for _ in range(count)]
+        self._in_flight = batch
         self._taken = first + count
         if len(ops) >= self.batch_size:
             self._hurry.set()
         noted = None
         try:
             planned = self._plan(batch, adds_only=self._other_at < first)
-            if not ops and self._reads:
+            if not ops and not self.spilled and self._reads:
                 # The queue is empty: everything enqueued before these points is in this batch.
                 reads, self._reads = self._reads, {}
                 noted = self._noted
@@ -294,23 +412,48 @@ class ReplyWriter:
             self._hurry.set()
 
     async def _write(self, batch: list[ReplyChanges], count: int) -> None:
-        """Commit a planned batch of ``count`` operations; retried once, then given up with a log."""
-        for attempt in (1, 2):
+        """Commit a planned batch of ``count`` operations, trying again with backoff until the
+        database takes it: never dropped. Logged once when an episode starts (and every few
+        minutes while it lasts), and once when it ends."""
+        loop = asyncio.get_running_loop()
+        failures = 0
+        started = told = 0.0
+        while True:
             try:
                 await self._replies.apply(batch)
-                return
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                if attempt == 1:
-                    log.exception("Writing a batch of %d reply operations failed; retrying once.", count)
-                else:
-                    self.lost += count
-                    log.exception(
-                        "Writing a batch of %d reply operations failed again; %d operations lost.",
+            except Exception as error:
+                now = loop.time()
+                if failures == 0:
+                    started = told = now
+                    log.warning(
+                        "The database refused a batch of %d reply writes (%s); it is kept and tried "
+                        "again until the database takes it.",
                         count,
-                        count,
+                        type(error).__name__,
+                        exc_info=True,
                     )
+                elif now - told >= STILL_FAILING_EVERY:
+                    told = now
+                    log.warning(
+                        "The database still refuses reply writes after %.0f s (%s); %d held in "
+                        "memory, %d on disk.",
+                        now - started,
+                        type(error).__name__,
+                        self.in_memory,
+                        self.spilled,
+                    )
+                await asyncio.sleep(self.retry_delays[min(failures, len(self.retry_delays) - 1)])
+                failures += 1
+                continue
+            if failures:
+                log.info(
+                    "The database takes reply writes again, after %.1f s and %d failed attempts.",
+                    loop.time() - started,
+                    failures,
+                )
+            return
 
     def _plan(self, batch: list[_Op], *, adds_only: bool = False) -> list[ReplyChanges]:
         """Reduce a batch to one net operation per message, in groups split at thread deletions.

@@ -11,6 +11,7 @@ import asyncio
 import csv
 import io
 import re
+import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -510,3 +511,34 @@ async def test_no_bot_message_can_ping_anyone(harness):
         for message in fake.bot_messages(channel):
             assert not message["mention_everyone"]
             assert message["mentions"] == [] and message["mention_roles"] == []
+
+
+# ---------------------------------------------------------------------------------------- a locked database
+async def test_replies_written_while_another_program_locks_the_database_are_all_stored(harness):
+    """A backup or a DB browser holds SQLite's write lock for longer than the bot's busy timeout
+    (5 s) twice over: the writes of that time are kept and stored once it lets go (issue 10,
+    item 2)."""
+    fake = harness.fake
+    thread = await post_lesson(fake)
+    first = await fake.say(fake.member, "Before the lock.", thread=thread)
+    doomed = await fake.say(fake.member, "Deleted during the lock.", thread=thread)
+    assert await seen(harness) == ["Before the lock.", "Deleted during the lock."]
+
+    locker = sqlite3.connect(harness.tmp_path / "studybot.sqlite3", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")  # the write lock, as another program would take it
+    try:
+        await fake.say(fake.member, "Written during the lock (1002).", thread=thread)
+        await fake.say(fake.member, "Written during the lock (1003).", thread=thread)
+        await fake.edit(first, "Before the lock, edited during it.")
+        await fake.delete(doomed)
+        await asyncio.sleep(11)  # the lock is held 11 s
+    finally:
+        locker.execute("COMMIT")
+        locker.close()
+
+    assert await seen(harness) == [
+        "Before the lock, edited during it.",
+        "Written during the lock (1002).",
+        "Written during the lock (1003).",
+    ]
+    assert reply_writer(harness.bot).lost == 0

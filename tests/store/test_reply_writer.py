@@ -167,26 +167,100 @@ async def test_an_idle_writer_issues_no_queries(store, writer):
     assert store.query_count == before
 
 
-async def test_a_failed_batch_is_retried_once(store, seams, writer, caplog):
-    seams.fail("replies", "apply", RuntimeError("disk hiccup"), times=1)
-    writer.add(reply(1))
-    await writer.flush()
-    assert sorted(await stored(store)) == [1]
+FAST = (0.001, 0.002, 0.005)  # retry delays that keep these tests quick
+
+
+async def test_a_batch_the_database_refuses_is_kept_and_stored_once_it_takes_it(store, seams, caplog):
+    writer = ReplyWriter(seams.replies, max_delay=0.005, retry_delays=FAST)
+    writer.start()
+    seams.fail("replies", "apply", RuntimeError("database is locked"), times=3)
+    with caplog.at_level(logging.INFO, logger="bot.store.reply_writer"):
+        writer.add(reply(1))
+        writer.add(reply(2))
+        await writer.flush()
+        await writer.close()
+    assert sorted(await stored(store)) == [1, 2]
     assert writer.lost == 0
-    assert "retrying once" in caplog.text
+    messages = [r.getMessage() for r in caplog.records]
+    assert sum("refused a batch of 2 reply writes" in m for m in messages) == 1  # once per episode
+    assert sum("takes reply writes again, after" in m and "3 failed attempts" in m for m in messages) == 1
 
 
-async def test_a_batch_failing_twice_is_logged_and_the_writer_keeps_going(store, seams, writer, caplog):
-    seams.fail("replies", "apply", RuntimeError("disk full"))
-    writer.add(reply(1))
-    writer.add(reply(2))
-    await writer.flush()  # returns: the batch is given up, not retried forever
-    assert writer.lost == 2
-    assert "2 operations lost" in caplog.text
+async def test_a_long_refusal_drops_nothing_and_flush_waits_for_it(store, seams):
+    writer = ReplyWriter(seams.replies, max_delay=0.005, retry_delays=FAST)
+    writer.start()
+    try:
+        seams.fail("replies", "apply", RuntimeError("database is locked"))  # until healed
+        writer.add(reply(1))
+        writer.delete([1])
+        writer.add(reply(2))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(writer.flush()), 0.2)
+        assert writer.pending == 3
+        seams.heal("replies", "apply")
+        await writer.flush()
+    finally:
+        await writer.close()
+    assert sorted(await stored(store)) == [2]
+    assert writer.lost == 0
+
+
+async def test_memory_stays_bounded_by_spilling_in_order_while_the_database_refuses(
+    store, seams, tmp_path, caplog
+):
+    spill = tmp_path / "replies.spill"
+    writer = ReplyWriter(
+        seams.replies, batch_size=5, max_delay=0.001, max_queued=20, spill_path=spill, retry_delays=FAST
+    )
+    writer.start()
+    seams.fail("replies", "apply", RuntimeError("database is locked"))
+    with caplog.at_level(logging.WARNING, logger="bot.store.reply_writer"):
+        for i in range(1, 101):
+            writer.add(reply(i, content=f"reply {i}"))
+            await asyncio.sleep(0)  # events arrive one by one while the writer retries
+        for i in range(101, 111):
+            writer.add(reply(i, thread_id=200))
+        for i in range(1, 11):
+            writer.edit(i, f"edited {i}", T0 + timedelta(hours=1))
+        writer.delete(range(11, 21))
+        writer.forget_thread(200)
+        assert writer.in_memory <= 20 + 5 < writer.pending  # the queue, and the batch being tried
+        assert writer.spilled > 0 and spill.exists()
+        spill_warnings = [r for r in caplog.records if "go to" in r.getMessage()]
+        assert len(spill_warnings) == 1
     seams.heal("replies", "apply")
-    writer.add(reply(3))
     await writer.flush()
-    assert sorted(await stored(store)) == [3]
+    await writer.close()
+    kept = await stored(store)
+    expected = {i: f"edited {i}" if i <= 10 else f"reply {i}" for i in range(1, 101) if not 11 <= i <= 20}
+    assert {i: r.content for i, r in kept.items()} == expected
+    assert await stored(store, 200) == {}
+    assert not spill.exists() and writer.in_memory == 0 and writer.lost == 0
+
+
+async def test_a_writer_stopped_while_the_database_refuses_keeps_the_rest_for_the_next_start(
+    store, seams, tmp_path
+):
+    spill = tmp_path / "replies.spill"
+    first = ReplyWriter(
+        seams.replies, max_delay=0.001, spill_path=spill, retry_delays=FAST, close_timeout=0.1
+    )
+    first.start()
+    seams.fail("replies", "apply", RuntimeError("database is locked"))
+    first.add(reply(1, content="written while locked"))
+    first.edit(1, "edited while locked", T0 + timedelta(hours=1))
+    first.add(reply(2))
+    first.delete([2])
+    await first.close()  # gives up waiting: keeps the rest on disk
+    assert spill.exists() and await stored(store) == {}
+
+    seams.heal("replies", "apply")
+    second = ReplyWriter(seams.replies, max_delay=0.001, spill_path=spill)
+    second.start()
+    await second.flush()
+    await second.close()
+    assert {i: r.content for i, r in (await stored(store)).items()} == {1: "edited while locked"}
+    assert not spill.exists()
 
 
 async def test_a_bad_operation_does_not_stop_the_writer(store, writer, caplog):

@@ -51,6 +51,7 @@ from bot.services.poster import PostedLesson
 from bot.services.windows import server_zone
 from bot.stats.participation import CHART_LESSONS, lesson_figures, lesson_series, most_active
 from bot.stats.streaks import member_figures
+from bot.store import spill_path
 from bot.store.reply_writer import ReplyWriter
 from bot.store.rows import Post
 
@@ -63,7 +64,8 @@ log = logging.getLogger(__name__)
 class DiscussionCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
-        self.writer = ReplyWriter(bot.store.replies)
+        tag = "" if bot.own_servers is None else bot.shard_plan.holder
+        self.writer = ReplyWriter(bot.store.replies, spill_path=spill_path(bot.settings.database_url, tag))
         self.collector = ReplyCollector(
             self.writer, bot.store.posts, bot.store.replies, shards=bot.own_servers
         )
