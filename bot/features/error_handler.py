@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 import discord
 from discord import app_commands
@@ -27,6 +28,10 @@ async def handle_app_command_error(
             original = cause
     if isinstance(original, UserFacingError):
         sentence = str(original)
+    elif isinstance(original, app_commands.CommandOnCooldown):  # a CheckFailure: before that
+        command = interaction.command.qualified_name if interaction.command else "this command"
+        wait = max(1, math.ceil(original.retry_after))
+        sentence = f"You asked a moment ago; /{command} is yours again in {wait} second{'s' * (wait != 1)}."
     elif isinstance(original, app_commands.MissingPermissions | app_commands.CheckFailure):
         sentence = "You don't have permission to use this command."
     elif isinstance(original, discord.RateLimited):

@@ -147,3 +147,21 @@ async def test_a_chart_can_be_drawn_again_after_a_restart(launch):
     await harness.restart()
     second = await harness.fake.slash(harness.fake.member, "stats")
     assert first.files == second.files and len(first.files) == 1
+
+
+async def test_one_member_asking_again_and_again_waits_a_moment_and_is_told_so(launch):
+    """Each answer reads the database: a member may ask twice in 30 s, then is told, privately,
+    when they may ask again; other members are not held up (issue 10, item 6)."""
+    harness = await launch()
+    fake = harness.fake
+    await post(harness, 1)
+    answers = [await fake.slash(fake.member, "stats") for _ in range(2)]
+    assert [a.ephemeral for a in answers] == [False, False]
+
+    refused = await fake.slash(fake.member, "stats", lesson="week-1")
+
+    assert refused.ephemeral and refused.files == [] and refused.embeds == []
+    assert refused.content.startswith("You asked a moment ago; /stats is yours again in ")
+    assert refused.content.endswith(" seconds.")
+    other = await fake.slash(fake.moderator, "stats")
+    assert not other.ephemeral and other.embeds

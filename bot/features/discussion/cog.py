@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+STATS_RATE = 2  # /stats answers per member and server ...
+STATS_PER = 30.0  # ... within this many seconds
+
 
 class DiscussionCog(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
@@ -244,6 +247,9 @@ class DiscussionCog(commands.Cog):
         member="One member: their replies, lessons answered and streaks",
     )
     @app_commands.guild_only()
+    # Each member of each server may ask STATS_RATE times per STATS_PER seconds: the answer reads
+    # the database, and a member repeating it must not hold it for everyone else.
+    @app_commands.checks.cooldown(STATS_RATE, STATS_PER, key=lambda i: (i.guild_id, i.user.id))
     async def stats(
         self,
         interaction: Interaction,

@@ -199,9 +199,11 @@ def _stats(sql: Sql, guild_id: int, thread_ids: list[int] | None, top: int) -> R
     )
 
 
-def _activity(
-    sql: Sql, guild_id: int, threads: list[int] | None, author_id: int | None
-) -> list[ReplyActivity]:
+def activity_query(
+    guild_id: int, threads: list[int] | None, author_id: int | None
+) -> tuple[str, list[object]]:
+    """The statement ``Replies.activity`` runs, and its parameters (tests read its query plan:
+    a server's lessons through replies_guild_thread, a member through replies_guild_author)."""
     where = "guild_id = ?"
     params: list[object] = [guild_id]
     if threads is not None:
@@ -210,11 +212,17 @@ def _activity(
     if author_id is not None:
         where += " AND author_id = ?"
         params.append(author_id)
-    rows = sql.all(
+    statement = (
         "SELECT thread_id, author_id, author_name, message_id, created_at FROM replies "
-        f"WHERE {where} ORDER BY created_at, message_id",
-        params,
+        f"WHERE {where} ORDER BY created_at, message_id"
     )
+    return statement, params
+
+
+def _activity(
+    sql: Sql, guild_id: int, threads: list[int] | None, author_id: int | None
+) -> list[ReplyActivity]:
+    rows = sql.all(*activity_query(guild_id, threads, author_id))
     return [
         ReplyActivity(
             int(r["thread_id"]),

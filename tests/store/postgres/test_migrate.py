@@ -110,3 +110,17 @@ async def test_close_twice_is_harmless_and_later_calls_refused(postgres_url):
         assert (await reopened.settings.get(7)).timezone == "UTC"
     finally:
         await reopened.close()
+
+
+async def test_the_stats_reads_have_the_servers_indexes(postgres_url):
+    """/stats reads a server's replies by (server, thread) and by (server, author) (issue 10, item 6)."""
+    store = await open_postgres(postgres_url)
+    await store.close()
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        rows = await conn.fetch("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'replies'")
+        found = {r["indexname"]: r["indexdef"] for r in rows}
+    finally:
+        await conn.close()
+    assert found["replies_guild_thread"].endswith("(guild_id, thread_id, created_at)")
+    assert found["replies_guild_author"].endswith("(guild_id, author_id, created_at)")
