@@ -12,6 +12,9 @@ its stall at the idle loop's own noise. So the chart is drawn in a one-process p
 * one process: charts are rare, and one is drawn at a time anyway (matplotlib's drawing lock);
 * at a lower CPU priority (``nice`` 10): on a machine with more work than cores, the bot's event
   loop gets the CPU before its own chart does;
+* stopped after ``idle_after`` seconds without a chart (10 minutes by default): a server asks
+  for /stats now and then, and the process holds about 80 MB of matplotlib meanwhile; the next
+  chart starts a new one, paying the import again (/stats defers, so Discord waits for it);
 * shut down when the discussion feature unloads (``close``), cancelling a chart not started.
 
 If the process cannot be started (a platform without it, a sandbox), or dies (killed for
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 
 
 WORKER_NICENESS = 10  # the worker yields the CPU to the bot's own event loop when both want it
+IDLE_AFTER = 600.0  # seconds without a chart before the worker process is stopped
 
 
 def _lower_priority(niceness: int) -> None:
@@ -49,10 +53,15 @@ def _lower_priority(niceness: int) -> None:
 class ChartDrawer:
     """``await drawer.draw(rows)`` gives the chart's PNG bytes; ``await drawer.close()`` at unload."""
 
-    def __init__(self, *, processes: bool = True, niceness: int = WORKER_NICENESS) -> None:
+    def __init__(
+        self, *, processes: bool = True, niceness: int = WORKER_NICENESS, idle_after: float = IDLE_AFTER
+    ) -> None:
         self._use_processes = processes
         self._niceness = niceness
+        self._idle_after = idle_after
         self._pool: ProcessPoolExecutor | None = None
+        self._drawing = 0  # charts under way
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     @property
     def in_process(self) -> bool:
@@ -60,7 +69,27 @@ class ChartDrawer:
         return self._use_processes
 
     async def draw(self, rows: Sequence[SeriesRow]) -> bytes:
-        rows = list(rows)
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
+        self._drawing += 1
+        try:
+            return await self._draw(list(rows))
+        finally:
+            self._drawing -= 1
+            if self._drawing == 0 and self._pool is not None:
+                self._idle_timer = asyncio.get_running_loop().call_later(self._idle_after, self._stop_idle)
+
+    def _stop_idle(self) -> None:
+        """No chart for ``idle_after`` seconds: let the worker process go (it exits on its own,
+        nothing here waits for it)."""
+        self._idle_timer = None  # set only while no chart is under way (draw cancels it)
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False)
+            log.info("Stopped the chart process after %.0f s without a chart.", self._idle_after)
+
+    async def _draw(self, rows: list[SeriesRow]) -> bytes:
         if self._use_processes:
             try:
                 pool = self._pool or self._start()
@@ -88,6 +117,9 @@ class ChartDrawer:
 
     async def close(self) -> None:
         """Stop the worker process (waiting for it off the loop); safe to call twice."""
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+            self._idle_timer = None
         pool, self._pool = self._pool, None
         if pool is not None:
             await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

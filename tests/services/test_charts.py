@@ -3,6 +3,7 @@ and a thread when no process can be had."""
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
 import signal
@@ -57,6 +58,24 @@ async def test_a_worker_that_died_is_replaced_and_the_chart_still_comes(drawer):
     assert await drawer.draw(ROWS) == render_participation_chart(ROWS)  # and in a new process
     assert drawer.in_process
     assert [p.pid for p in multiprocessing.active_children()] != [worker.pid]
+
+
+async def test_an_idle_worker_is_stopped_and_the_next_chart_starts_another():
+    """The worker holds matplotlib's memory only while charts are asked for."""
+    drawer = ChartDrawer(idle_after=0.3)
+    try:
+        await drawer.draw(ROWS)
+        [first] = multiprocessing.active_children()
+        await drawer.draw(ROWS[:3])  # a chart within the idle time keeps the same worker
+        assert multiprocessing.active_children() == [first]
+        await asyncio.sleep(0.5)
+        first.join(timeout=10)
+        assert not first.is_alive()
+        assert await drawer.draw(ROWS[:2]) == render_participation_chart(ROWS[:2])
+        [second] = multiprocessing.active_children()
+        assert second.pid != first.pid
+    finally:
+        await drawer.close()
 
 
 async def test_without_processes_the_chart_is_drawn_in_a_thread():
