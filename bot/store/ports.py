@@ -29,6 +29,7 @@ from bot.store.rows import (
     AddedContent,
     AddedLesson,
     Claim,
+    ClaimRequest,
     GuildSettings,
     LessonText,
     NewOnce,
@@ -140,6 +141,28 @@ class Schedules(Protocol):
         """
         ...
 
+    async def claim_many(
+        self,
+        wanted: Sequence[ClaimRequest],
+        *,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+        shards: ShardSet | None = None,
+    ) -> list[Claim]:
+        """``claim`` for each occurrence of ``wanted``, all in one transaction (a dispatcher
+        claims the posts due at the same instant in one round trip, not one each).
+
+        Each is won under exactly ``claim``'s rule, independently of the others, and only if
+        its schedule's server is in ``shards`` (all if None). Returns the claims won, in the
+        order of ``wanted``; those not won are left out (another holder won it, it was cancelled
+        or moved on, or, on PostgreSQL, another transaction held its row at that moment: it is
+        skipped, not waited for). Of two ``claim_many`` (or ``claim``) racing for the same
+        occurrence, at most one wins it. A ``schedule.next_run`` of None, or one schedule
+        asked for twice, is a ValueError (and nothing is claimed).
+        """
+        ...
+
     async def renew(self, claim: Claim, *, lease: timedelta, now: datetime) -> Claim | None:
         """Extend the claim's lease to ``now + lease`` if it is still its holder's (its run is
         still ``claimed`` by ``claim.holder``, even if the lease has run out meanwhile, as long
@@ -181,6 +204,13 @@ class Schedules(Protocol):
         cancelled. Returns True if recorded; False (and nothing changes) if the claim was lost:
         reclaimed by another holder, or already completed.
         """
+        ...
+
+    async def complete_many(self, done: Sequence[tuple[Claim, RunOutcome]]) -> list[bool]:
+        """``complete`` for each claim with its outcome, all in one transaction (outcomes that
+        arrive together are recorded in one round trip). Each is recorded under exactly
+        ``complete``'s rule, independently of the others; returns, in order, whether each was
+        recorded. One occurrence given twice is a ValueError (and nothing is recorded)."""
         ...
 
     async def record_missed(

@@ -309,6 +309,17 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class ClaimRequest:
+    """One occurrence a dispatcher wants to claim (``Schedules.claim_many``): ``schedule`` at its
+    ``next_run``, the ``nonce`` every attempt at it sends, and ``next_run``, the schedule's
+    following occurrence (None for a one-off), computed by the caller as for ``claim``."""
+
+    schedule: Schedule
+    nonce: str
+    next_run: datetime | None
+
+
+@dataclass(frozen=True)
 class RunOutcome:
     """How a claimed occurrence ended (``Schedules.complete``); build it with the constructors.
 

@@ -12,11 +12,12 @@ See ``bot.store.ports.Schedules`` for the contract.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.store.postgres.connection import Connection, Record, utc, utc_or_none
 from bot.store.postgres.shards import shard_sql
-from bot.store.rows import Claim, NewOnce, NewWeekly, RunOutcome, Schedule, ShardSet
+from bot.store.rows import Claim, ClaimRequest, NewOnce, NewWeekly, RunOutcome, Schedule, ShardSet
 
 _NAMES = (
     "id",
@@ -84,6 +85,28 @@ _CLAIM = (
     f"SELECT {_COLUMNS} FROM moved WHERE EXISTS (SELECT 1 FROM run)"
 )
 
+# The batch form of _CLAIM (``claim_many``): the wanted occurrences travel as column arrays and
+# every row is taken under the same condition, skipping (never waiting for) rows another
+# transaction holds. One statement, so the moves and the runs commit together. {shards} is a
+# condition on s.guild_id using $9 and $10 (or nothing).
+_CLAIM_MANY = (
+    "WITH wanted AS (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], "
+    "$4::text[], $5::text[]) AS w(id, occurrence, following, nonce, lesson_id)), "
+    "won AS (SELECT s.id FROM schedules s JOIN wanted w ON w.id = s.id "
+    "WHERE s.state = 'pending' AND s.next_run = w.occurrence{shards} "
+    "FOR UPDATE OF s SKIP LOCKED), "
+    "moved AS (UPDATE schedules s SET next_run = w.following FROM won JOIN wanted w ON w.id = won.id "
+    f"WHERE s.id = won.id RETURNING {_of('s')}), "
+    "run AS (INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
+    "holder, lease_until) "
+    "SELECT m.id, w.occurrence, 'claimed', w.nonce, w.lesson_id, $6::timestamptz, $7::text, "
+    "$8::timestamptz FROM moved m JOIN wanted w ON w.id = m.id "
+    "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET state = 'claimed', nonce = excluded.nonce, "
+    "lesson_id = excluded.lesson_id, message_id = NULL, claimed_at = excluded.claimed_at, detail = NULL, "
+    "holder = excluded.holder, lease_until = excluded.lease_until) "
+    f"SELECT {_COLUMNS} FROM moved"
+)
+
 _RENEW = (
     "UPDATE schedule_runs SET lease_until = $4 "
     "WHERE schedule_id = $1 AND occurrence = $2 AND state = 'claimed' AND holder = $3"
@@ -100,6 +123,30 @@ _COMPLETE = (
     "next_run = CASE WHEN $8::text IS NULL THEN s.next_run END "
     "FROM recorded WHERE s.id = recorded.schedule_id AND s.state = 'pending' RETURNING s.id) "
     "SELECT COUNT(*) FROM recorded"
+)
+
+# The batch form of _COMPLETE (``complete_many``): each outcome recorded only while its run is
+# still its holder's claim, the runs locked in key order first (two batches never wait on each
+# other in a cycle); each schedule follows only if its run was recorded.
+_COMPLETE_MANY = (
+    "WITH done AS (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::text[], $7::text[], $8::text[]) "
+    "AS d(schedule_id, occurrence, holder, state, message_id, lesson_id, detail, final_state)), "
+    "mine AS (SELECT r.schedule_id, r.occurrence FROM schedule_runs r "
+    "JOIN done d ON d.schedule_id = r.schedule_id AND d.occurrence = r.occurrence "
+    "WHERE r.state = 'claimed' AND r.holder = d.holder "
+    "ORDER BY r.schedule_id, r.occurrence FOR UPDATE OF r), "
+    "recorded AS (UPDATE schedule_runs r SET state = d.state, "
+    "message_id = COALESCE(d.message_id, r.message_id), lesson_id = COALESCE(d.lesson_id, r.lesson_id), "
+    "detail = d.detail FROM mine JOIN done d "
+    "ON d.schedule_id = mine.schedule_id AND d.occurrence = mine.occurrence "
+    "WHERE r.schedule_id = mine.schedule_id AND r.occurrence = mine.occurrence "
+    "AND r.state = 'claimed' AND r.holder = d.holder RETURNING r.schedule_id, r.occurrence), "
+    "followed AS (UPDATE schedules s SET last_error = d.detail, state = COALESCE(d.final_state, s.state), "
+    "next_run = CASE WHEN d.final_state IS NULL THEN s.next_run END FROM recorded "
+    "JOIN done d ON d.schedule_id = recorded.schedule_id AND d.occurrence = recorded.occurrence "
+    "WHERE s.id = recorded.schedule_id AND s.state = 'pending') "
+    "SELECT schedule_id, occurrence FROM recorded"
 )
 
 _RECORD_MISSED = (
@@ -235,6 +282,50 @@ class PostgresSchedules:
             claimed_at=now,
         )
 
+    async def claim_many(
+        self,
+        wanted: Sequence[ClaimRequest],
+        *,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+        shards: ShardSet | None = None,
+    ) -> list[Claim]:
+        occurrences = [_occurrence_of(w.schedule) for w in wanted]
+        ids = [w.schedule.id for w in wanted]
+        if len(set(ids)) != len(ids):
+            raise ValueError("claim_many: a schedule is asked for twice")
+        if not wanted:
+            return []
+        now = utc(now)
+        lease_until = now + lease
+        where, shard_params = shard_sql(shards, 9, "s.guild_id")
+        rows = await self._db.fetch(
+            _CLAIM_MANY.format(shards=where),
+            ids,
+            occurrences,
+            [utc_or_none(w.next_run) for w in wanted],
+            [w.nonce for w in wanted],
+            [w.schedule.lesson_id for w in wanted],
+            now,
+            holder,
+            lease_until,
+            *shard_params,
+        )
+        won = {row["id"]: _schedule(row) for row in rows}
+        return [
+            Claim(
+                schedule=won[w.schedule.id],
+                occurrence=occurrence,
+                nonce=w.nonce,
+                holder=holder,
+                lease_until=lease_until,
+                claimed_at=now,
+            )
+            for w, occurrence in zip(wanted, occurrences, strict=True)
+            if w.schedule.id in won
+        ]
+
     async def renew(self, claim: Claim, *, lease: timedelta, now: datetime) -> Claim | None:
         lease_until = utc(now) + lease
         changed = await self._db.execute(
@@ -309,6 +400,26 @@ class PostgresSchedules:
             outcome.final_state,
         )
         return recorded == 1
+
+    async def complete_many(self, done: Sequence[tuple[Claim, RunOutcome]]) -> list[bool]:
+        keys = [(claim.schedule.id, utc(claim.occurrence)) for claim, _ in done]
+        if len(set(keys)) != len(keys):
+            raise ValueError("complete_many: an occurrence is given twice")
+        if not done:
+            return []
+        rows = await self._db.fetch(
+            _COMPLETE_MANY,
+            [key[0] for key in keys],
+            [key[1] for key in keys],
+            [claim.holder for claim, _ in done],
+            [outcome.run_state for _, outcome in done],
+            [outcome.message_id for _, outcome in done],
+            [outcome.lesson_id for _, outcome in done],
+            [outcome.detail for _, outcome in done],
+            [outcome.final_state for _, outcome in done],
+        )
+        recorded = {(row["schedule_id"], row["occurrence"]) for row in rows}
+        return [key in recorded for key in keys]
 
     async def record_missed(
         self,

@@ -8,9 +8,10 @@ across processes sharing the file. See ``bot.store.ports.Schedules`` for the con
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
-from bot.store.rows import Claim, NewOnce, NewWeekly, RunOutcome, Schedule, ShardSet
+from bot.store.rows import Claim, ClaimRequest, NewOnce, NewWeekly, RunOutcome, Schedule, ShardSet
 from bot.store.sqlite.codec import from_text, from_text_or_none, to_text, to_text_or_none
 from bot.store.sqlite.connection import Connection, Row, Sql
 from bot.store.sqlite.shards import shard_sql
@@ -73,6 +74,34 @@ def _cancel(sql: Sql, guild_id: int, schedule_id: int) -> bool:
     return changed == 1
 
 
+def _claim_in(
+    sql: Sql,
+    schedule_id: int,
+    occurrence: str,
+    next_run: str | None,
+    run: tuple[object, ...],
+    shards: tuple[str, list[object]] = ("", []),
+) -> bool:
+    """One claim inside the caller's transaction: won only while the schedule is still pending
+    at that very occurrence (and, with ``shards``, one of their servers')."""
+    where, params = shards
+    moved = sql.execute(
+        f"UPDATE schedules SET next_run = ? WHERE id = ? AND state = 'pending' AND next_run = ?{where}",
+        (next_run, schedule_id, occurrence, *params),
+    )
+    if moved != 1:
+        return False
+    sql.execute(
+        "INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
+        "holder, lease_until) VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?) "
+        "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET state = 'claimed', nonce = excluded.nonce, "
+        "lesson_id = excluded.lesson_id, message_id = NULL, claimed_at = excluded.claimed_at, "
+        "detail = NULL, holder = excluded.holder, lease_until = excluded.lease_until",
+        (schedule_id, occurrence, *run),
+    )
+    return True
+
+
 def _claim(
     sql: Sql,
     schedule_id: int,
@@ -81,21 +110,18 @@ def _claim(
     run: tuple[object, ...],
 ) -> bool:
     with sql.transaction():
-        moved = sql.execute(
-            "UPDATE schedules SET next_run = ? WHERE id = ? AND state = 'pending' AND next_run = ?",
-            (next_run, schedule_id, occurrence),
-        )
-        if moved != 1:
-            return False
-        sql.execute(
-            "INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
-            "holder, lease_until) VALUES (?, ?, 'claimed', ?, ?, ?, ?, ?) "
-            "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET state = 'claimed', nonce = excluded.nonce, "
-            "lesson_id = excluded.lesson_id, message_id = NULL, claimed_at = excluded.claimed_at, "
-            "detail = NULL, holder = excluded.holder, lease_until = excluded.lease_until",
-            (schedule_id, occurrence, *run),
-        )
-    return True
+        return _claim_in(sql, schedule_id, occurrence, next_run, run)
+
+
+def _claim_many(
+    sql: Sql,
+    wanted: list[tuple[int, str, str | None, tuple[object, ...]]],
+    shards: ShardSet | None,
+) -> list[bool]:
+    """Every claim of a batch in one ``BEGIN IMMEDIATE``: one trip to the connection's thread."""
+    condition = shard_sql(shards)
+    with sql.transaction():
+        return [_claim_in(sql, *one, shards=condition) for one in wanted]
 
 
 def _renew(sql: Sql, schedule_id: int, occurrence: str, holder: str, lease_until: str) -> bool:
@@ -130,6 +156,44 @@ def _reclaim(
     return [(r, _schedule(r)) for r in rows]
 
 
+def _complete_in(
+    sql: Sql,
+    schedule_id: int,
+    occurrence: str,
+    holder: str,
+    outcome: RunOutcome,
+) -> bool:
+    """One completion inside the caller's transaction (recorded only if still the holder's)."""
+    recorded = sql.execute(
+        "UPDATE schedule_runs SET state = ?, message_id = COALESCE(?, message_id), "
+        "lesson_id = COALESCE(?, lesson_id), detail = ? "
+        "WHERE schedule_id = ? AND occurrence = ? AND state = 'claimed' AND holder = ?",
+        (
+            outcome.run_state,
+            outcome.message_id,
+            outcome.lesson_id,
+            outcome.detail,
+            schedule_id,
+            occurrence,
+            holder,
+        ),
+    )
+    if recorded != 1:
+        return False
+    if outcome.final_state is None:
+        sql.execute(
+            "UPDATE schedules SET last_error = ? WHERE id = ? AND state = 'pending'",
+            (outcome.detail, schedule_id),
+        )
+    else:
+        sql.execute(
+            "UPDATE schedules SET last_error = ?, state = ?, next_run = NULL "
+            "WHERE id = ? AND state = 'pending'",
+            (outcome.detail, outcome.final_state, schedule_id),
+        )
+    return True
+
+
 def _complete(
     sql: Sql,
     schedule_id: int,
@@ -138,34 +202,12 @@ def _complete(
     outcome: RunOutcome,
 ) -> bool:
     with sql.transaction():
-        recorded = sql.execute(
-            "UPDATE schedule_runs SET state = ?, message_id = COALESCE(?, message_id), "
-            "lesson_id = COALESCE(?, lesson_id), detail = ? "
-            "WHERE schedule_id = ? AND occurrence = ? AND state = 'claimed' AND holder = ?",
-            (
-                outcome.run_state,
-                outcome.message_id,
-                outcome.lesson_id,
-                outcome.detail,
-                schedule_id,
-                occurrence,
-                holder,
-            ),
-        )
-        if recorded != 1:
-            return False
-        if outcome.final_state is None:
-            sql.execute(
-                "UPDATE schedules SET last_error = ? WHERE id = ? AND state = 'pending'",
-                (outcome.detail, schedule_id),
-            )
-        else:
-            sql.execute(
-                "UPDATE schedules SET last_error = ?, state = ?, next_run = NULL "
-                "WHERE id = ? AND state = 'pending'",
-                (outcome.detail, outcome.final_state, schedule_id),
-            )
-    return True
+        return _complete_in(sql, schedule_id, occurrence, holder, outcome)
+
+
+def _complete_many(sql: Sql, done: list[tuple[int, str, str, RunOutcome]]) -> list[bool]:
+    with sql.transaction():
+        return [_complete_in(sql, *one) for one in done]
 
 
 def _record_missed(
@@ -290,6 +332,43 @@ class SqliteSchedules:
             claimed_at=from_text(to_text(now)),
         )
 
+    async def claim_many(
+        self,
+        wanted: Sequence[ClaimRequest],
+        *,
+        holder: str,
+        lease: timedelta,
+        now: datetime,
+        shards: ShardSet | None = None,
+    ) -> list[Claim]:
+        occurrences = [_occurrence_of(w.schedule) for w in wanted]
+        if len({w.schedule.id for w in wanted}) != len(wanted):
+            raise ValueError("claim_many: a schedule is asked for twice")
+        if not wanted:
+            return []
+        until, claimed_at = to_text(now + lease), to_text(now)
+        following = [to_text_or_none(w.next_run) for w in wanted]
+        won = await self._db.run(
+            _claim_many,
+            [
+                (w.schedule.id, occurrence, after, (w.nonce, w.schedule.lesson_id, claimed_at, holder, until))
+                for w, occurrence, after in zip(wanted, occurrences, following, strict=True)
+            ],
+            shards,
+        )
+        return [
+            Claim(
+                schedule=dataclasses.replace(w.schedule, next_run=from_text_or_none(after)),
+                occurrence=from_text(occurrence),
+                nonce=w.nonce,
+                holder=holder,
+                lease_until=from_text(until),
+                claimed_at=from_text(claimed_at),
+            )
+            for w, occurrence, after, ok in zip(wanted, occurrences, following, won, strict=True)
+            if ok
+        ]
+
     async def renew(self, claim: Claim, *, lease: timedelta, now: datetime) -> Claim | None:
         lease_until = to_text(now + lease)
         held = await self._db.run(
@@ -326,6 +405,14 @@ class SqliteSchedules:
         return await self._db.run(
             _complete, claim.schedule.id, to_text(claim.occurrence), claim.holder, outcome
         )
+
+    async def complete_many(self, done: Sequence[tuple[Claim, RunOutcome]]) -> list[bool]:
+        rows = [(c.schedule.id, to_text(c.occurrence), c.holder, outcome) for c, outcome in done]
+        if len({row[:2] for row in rows}) != len(rows):
+            raise ValueError("complete_many: an occurrence is given twice")
+        if not rows:
+            return []
+        return await self._db.run(_complete_many, rows)
 
     async def record_missed(
         self,
