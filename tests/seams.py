@@ -11,6 +11,7 @@ module attributes:
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -112,3 +113,21 @@ class SeamStore:
 
         self._concerns[concern].faults[operation] = wrap
         return reached
+
+
+class Calls:
+    """One concern of a store (its schedules, ...), counting the calls of each operation: to show
+    how many round trips the code under test asks for, whatever each backend does inside."""
+
+    def __init__(self, schedules: Any) -> None:
+        self._schedules = schedules
+        self.counts: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        real = getattr(self._schedules, name)
+
+        async def counted(*args: Any, **kwargs: Any) -> Any:
+            self.counts[name] += 1
+            return await real(*args, **kwargs)
+
+        return counted

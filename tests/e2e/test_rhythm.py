@@ -353,7 +353,7 @@ async def test_a_close_cut_off_before_its_outcome_is_recorded_posts_one_digest(l
     thread = await post(harness, 1)
     await clock.advance(6 * DAY + HOUR)
     assert harness.seams is not None
-    harness.seams.fail("schedules", "complete", RuntimeError("database gone"), times=1)
+    harness.seams.fail("schedules", "complete_many", RuntimeError("database gone"), times=1)
     await clock.advance(DAY)
     assert len(digests(fake, thread)) == 1 and thread.locked and thread.archived
     await harness.restart()

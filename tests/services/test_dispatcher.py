@@ -19,7 +19,7 @@ from bot.services.dispatcher import (
     make_nonce,
 )
 from bot.store.rows import NewOnce, NewWeekly, ShardSet
-from tests.seams import SeamStore
+from tests.seams import Calls, SeamStore
 
 from .conftest import START
 
@@ -180,6 +180,24 @@ async def test_many_due_at_the_same_instant_are_all_posted_then(store, clock, po
     await clock.advance(HOUR)
     assert sorted(c.schedule_id for c in poster.calls) == [s.id for s in created]
     assert all(c.at == START + HOUR for c in poster.calls)
+
+
+async def test_posts_due_together_are_claimed_in_one_call_and_completed_together(store, clock, poster):
+    """Fifty posts due at one instant: one claim for the batch and one completion for the outcomes
+    that came back together (the store's calls counted), not two round trips per post."""
+    created = [await once(store, START + HOUR, lesson=f"l{i}", guild=GUILD + (i << 22)) for i in range(50)]
+    calls = Calls(store.schedules)
+    dispatcher = Dispatcher(calls, clock, poster, grace=timedelta(hours=6))
+    dispatcher.start()
+    try:
+        await clock.settle()
+        await clock.advance(HOUR)
+    finally:
+        await dispatcher.stop()
+    assert sorted(c.schedule_id for c in poster.calls) == [s.id for s in created]
+    assert calls.counts["claim_many"] == 1 and calls.counts["complete_many"] == 1
+    assert calls.counts["claim"] == calls.counts["complete"] == calls.counts["get"] == 0
+    assert {(await store.schedules.get(s.id)).state for s in created} == {"done"}
 
 
 async def test_missed_within_grace_is_posted_late(store, clock, poster, make_dispatcher):
