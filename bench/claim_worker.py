@@ -18,6 +18,7 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,22 @@ class TimedCompletions:
 
     async def complete(self, claim: Claim, outcome: RunOutcome) -> bool:
         recorded = await self._schedules.complete(claim, outcome)
-        if recorded:
-            sys.stdout.write(f"done {claim.schedule.id} {time.monotonic():.6f}\n")
-            sys.stdout.flush()
+        self._report([claim], [recorded])
         return recorded
+
+    async def complete_many(self, done: Sequence[tuple[Claim, RunOutcome]]) -> list[bool]:
+        recorded = await self._schedules.complete_many(done)
+        self._report([claim for claim, _ in done], recorded)
+        return recorded
+
+    @staticmethod
+    def _report(claims: list[Claim], recorded: list[bool]) -> None:
+        """One ``done`` line per completion recorded, stamped when the store returned."""
+        at = time.monotonic()
+        lines = [f"done {c.schedule.id} {at:.6f}\n" for c, ok in zip(claims, recorded, strict=True) if ok]
+        if lines:
+            sys.stdout.write("".join(lines))
+            sys.stdout.flush()
 
 
 async def warm(store: PostgresStore) -> None:
