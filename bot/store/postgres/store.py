@@ -22,8 +22,17 @@ from bot.store.postgres.transfer import PostgresTransfer
 # A pool, not one connection: a burst of commands, the reply writer and the dispatcher each get
 # a connection instead of queueing behind one another. Small, because every shard process of a
 # deployment holds its own against one server (PostgreSQL's default max_connections is 100).
-POOL_MIN = 1
 POOL_MAX = 8
+# Connections idle this long are closed (asyncpg's default, said here so it is a choice): a burst
+# may open all POOL_MAX, and a quiet process should not keep that many server processes.
+IDLE_LIFETIME_S = 300.0
+# ... but never below this floor (asyncpg >= 0.32 keeps min_size connections open however long
+# they idle; older versions closed them too). A weekly post falls due after days of quiet, and
+# a connection opened then costs tens of milliseconds over TCP with a password (a server
+# process started, SCRAM, TLS) before its claim can go out. The dispatcher claims a whole batch
+# in one statement and records outcomes together, so the due instant needs one connection;
+# the second serves the reply writer or a command at the same moment.
+POOL_MIN = 2
 CONNECT_TIMEOUT_S = 10.0
 
 
@@ -54,12 +63,17 @@ class PostgresStore:
 
 
 async def open_postgres(
-    url: str, *, migrations_dir: Path = MIGRATIONS_DIR, pool_max: int = POOL_MAX
+    url: str,
+    *,
+    migrations_dir: Path = MIGRATIONS_DIR,
+    pool_max: int = POOL_MAX,
+    idle_lifetime: float = IDLE_LIFETIME_S,
 ) -> PostgresStore:
     """Connect to the database named by a ``postgresql://`` URL and migrate it to the newest schema
     (one process at a time); raise StoreOpenError with one sentence when that cannot be done:
     the server unreachable, the password or user refused, the database missing, the schema newer
-    than this bot."""
+    than this bot. ``idle_lifetime``: seconds before an idle connection above the floor is closed
+    (tests shorten it)."""
     url = asyncpg_url(url)
     check_url(url)
     try:
@@ -67,6 +81,7 @@ async def open_postgres(
             url,
             min_size=POOL_MIN,
             max_size=max(pool_max, POOL_MIN),
+            max_inactive_connection_lifetime=idle_lifetime,
             timeout=CONNECT_TIMEOUT_S,
             server_settings={"application_name": "studybot"},
         )
