@@ -68,7 +68,9 @@ class Schedules(Protocol):
     by a *holder* (a name for the process, stable across its restarts) until its lease ends;
     ``renew`` extends the lease, ``reclaim`` takes over the claims of a holder that died (or of
     this holder before a restart), and ``complete`` records an outcome only if the claim is
-    still its holder's, so a process that lost its claim changes nothing.
+    still its holder's, so a process that lost its claim changes nothing. ``claim_many`` and
+    ``complete_many`` do the same for several occurrences in one transaction (the posts due at
+    one instant, the outcomes that came back together), each under the single one's rule.
 
     Two families share this machinery, told apart by ``kind``: the moderators' posts (``once``,
     ``weekly``) and the jobs of a discussion's window (``remind``, ``close``), which only
