@@ -260,7 +260,7 @@ async def claim_throughput(server: str, count: int, rounds: int) -> bool:
             f"claim throughput, {name}: {best[name]:>7,.0f} posts/s  (rounds: "
             + ", ".join(f"{r.per_second:,.0f}" for r in runs)
             + f"); completed {'/'.join(str(r.completed) for r in runs)}, duplicates {duplicates}, "
-            f"statements/post {max(r.statements for r in runs) / count:.1f}, CPU/post: processes "
+            f"statements/post {max(r.statements for r in runs) / count:.2f}, CPU/post: processes "
             + "/".join(f"{r.client_cpu / count * 1e6:.0f}" for r in runs)
             + " µs, their server backends "
             + "/".join("?" if r.server_cpu is None else f"{r.server_cpu / count * 1e6:.0f}" for r in runs)
