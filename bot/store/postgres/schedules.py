@@ -135,24 +135,25 @@ _COMPLETE = (
 
 # The batch form of _COMPLETE (``complete_many``): each outcome recorded only while its run is
 # still its holder's claim, the runs locked in key order first (two batches never wait on each
-# other in a cycle); each schedule follows only if its run was recorded.
+# other in a cycle); each schedule follows only if its run was recorded. The arrays are joined
+# once, to find the runs (by primary key, or among the few claimed runs); after that each row
+# carries its place in the arrays (i), so the updates find their rows by primary key and read
+# their values by position, whatever the generic plan guesses (see _CLAIM_MANY).
 _COMPLETE_MANY = (
-    "WITH done AS (SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], "
-    "$5::bigint[], $6::text[], $7::text[], $8::text[]) "
-    "AS d(schedule_id, occurrence, holder, state, message_id, lesson_id, detail, final_state)), "
-    "mine AS (SELECT r.schedule_id, r.occurrence FROM schedule_runs r "
-    "JOIN done d ON d.schedule_id = r.schedule_id AND d.occurrence = r.occurrence "
+    "WITH mine AS (SELECT r.schedule_id, r.occurrence, d.i FROM unnest($1::bigint[], $2::timestamptz[], "
+    "$3::text[]) WITH ORDINALITY AS d(schedule_id, occurrence, holder, i) "
+    "JOIN schedule_runs r ON r.schedule_id = d.schedule_id AND r.occurrence = d.occurrence "
     "WHERE r.state = 'claimed' AND r.holder = d.holder "
     "ORDER BY r.schedule_id, r.occurrence FOR UPDATE OF r), "
-    "recorded AS (UPDATE schedule_runs r SET state = d.state, "
-    "message_id = COALESCE(d.message_id, r.message_id), lesson_id = COALESCE(d.lesson_id, r.lesson_id), "
-    "detail = d.detail FROM mine JOIN done d "
-    "ON d.schedule_id = mine.schedule_id AND d.occurrence = mine.occurrence "
+    "recorded AS (UPDATE schedule_runs r SET state = ($4::text[])[mine.i], "
+    "message_id = COALESCE(($5::bigint[])[mine.i], r.message_id), "
+    "lesson_id = COALESCE(($6::text[])[mine.i], r.lesson_id), detail = ($7::text[])[mine.i] FROM mine "
     "WHERE r.schedule_id = mine.schedule_id AND r.occurrence = mine.occurrence "
-    "AND r.state = 'claimed' AND r.holder = d.holder RETURNING r.schedule_id, r.occurrence), "
-    "followed AS (UPDATE schedules s SET last_error = d.detail, state = COALESCE(d.final_state, s.state), "
-    "next_run = CASE WHEN d.final_state IS NULL THEN s.next_run END FROM recorded "
-    "JOIN done d ON d.schedule_id = recorded.schedule_id AND d.occurrence = recorded.occurrence "
+    "AND r.state = 'claimed' AND r.holder = ($3::text[])[mine.i] "
+    "RETURNING r.schedule_id, r.occurrence, mine.i), "
+    "followed AS (UPDATE schedules s SET last_error = ($7::text[])[recorded.i], "
+    "state = COALESCE(($8::text[])[recorded.i], s.state), "
+    "next_run = CASE WHEN ($8::text[])[recorded.i] IS NULL THEN s.next_run END FROM recorded "
     "WHERE s.id = recorded.schedule_id AND s.state = 'pending') "
     "SELECT schedule_id, occurrence FROM recorded"
 )
