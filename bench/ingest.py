@@ -316,7 +316,7 @@ class BotRun:
     stall: float  # longest event-loop stall, s
     stored: int
     queries: int
-    stall_cpu: float  # the loop thread's CPU time within that stall, s
+    stall_cpu: float  # the loop thread's CPU time over that tick (the 1 ms sleep and the stall), s
     loop_cpu: float  # the loop thread's CPU time over the burst, s (the ticker's included)
     db_cpu: float | None  # the database thread's (SQLite), s; None for a server
 
@@ -450,9 +450,9 @@ async def postgres_main(
         + f") (target <= 10 ms): {verdict(stall_ok)}"
     )
     print(
-        "  the loop thread's own CPU time within each round's longest stall: "
+        "  the loop thread's CPU time over each round's longest tick (its 1 ms sleep plus the stall): "
         + ", ".join(f"{b.stall_cpu * 1000:.2f}" for b in bot)
-        + " ms (the rest of a stall is the thread waiting for a core)"
+        + " ms (the rest of that tick is the thread waiting for a core)"
     )
     print(
         f"  for scale: an idle loop's worst wake-up lateness on this machine just now: {noise * 1000:.2f} ms"
