@@ -69,24 +69,10 @@ _INSERT = (
     f"RETURNING {_COLUMNS}"
 )
 
-# Take the schedule at exactly this occurrence (skipping it if another process holds it right
-# now), move it to its following occurrence, and write the claimed run: all or nothing.
-_CLAIM = (
-    "WITH won AS (SELECT id FROM schedules WHERE id = $1 AND state = 'pending' AND next_run = $2 "
-    "FOR UPDATE SKIP LOCKED), "
-    "moved AS (UPDATE schedules s SET next_run = $3 FROM won WHERE s.id = won.id "
-    f"RETURNING {_of('s')}), "
-    "run AS (INSERT INTO schedule_runs (schedule_id, occurrence, state, nonce, lesson_id, claimed_at, "
-    "holder, lease_until) "
-    "SELECT id, $2, 'claimed', $4::text, $5::text, $6::timestamptz, $7::text, $8::timestamptz FROM moved "
-    "ON CONFLICT (schedule_id, occurrence) DO UPDATE SET state = 'claimed', nonce = excluded.nonce, "
-    "lesson_id = excluded.lesson_id, message_id = NULL, claimed_at = excluded.claimed_at, detail = NULL, "
-    "holder = excluded.holder, lease_until = excluded.lease_until RETURNING schedule_id) "
-    f"SELECT {_COLUMNS} FROM moved WHERE EXISTS (SELECT 1 FROM run)"
-)
-
-# The batch form of _CLAIM (``claim_many``): the wanted occurrences travel as column arrays ($1
-# ids, $2 occurrences, $3 following runs, $4 nonces, $5 lesson ids; an id at most once) and
+# Claims (``claim_many``; ``claim`` is a batch of one): each schedule taken at exactly its wanted
+# occurrence (skipped if another process holds it right now), moved to its following occurrence,
+# and its run written as claimed: all or nothing. The wanted occurrences travel as column arrays
+# ($1 ids, $2 occurrences, $3 following runs, $4 nonces, $5 lesson ids; an id at most once) and
 # every row is taken under the same condition, skipping (never waiting for) rows another
 # transaction holds. One statement, so the moves and the runs commit together. {shards} is a
 # condition on s.guild_id using $9 and $10 (or nothing).
@@ -120,20 +106,7 @@ _RENEW = (
     "WHERE schedule_id = $1 AND occurrence = $2 AND state = 'claimed' AND holder = $3"
 )
 
-# Record the outcome only while the run is still this holder's claim; the schedule follows only
-# if that happened (and only while it is still pending: a cancelled one stays cancelled).
-_COMPLETE = (
-    "WITH recorded AS (UPDATE schedule_runs SET state = $4, message_id = COALESCE($5, message_id), "
-    "lesson_id = COALESCE($6, lesson_id), detail = $7 "
-    "WHERE schedule_id = $1 AND occurrence = $2 AND state = 'claimed' AND holder = $3 "
-    "RETURNING schedule_id), "
-    "followed AS (UPDATE schedules s SET last_error = $7, state = COALESCE($8, s.state), "
-    "next_run = CASE WHEN $8::text IS NULL THEN s.next_run END "
-    "FROM recorded WHERE s.id = recorded.schedule_id AND s.state = 'pending' RETURNING s.id) "
-    "SELECT COUNT(*) FROM recorded"
-)
-
-# The batch form of _COMPLETE (``complete_many``): each outcome recorded only while its run is
+# Completions (``complete_many``; ``complete`` is a batch of one): each outcome recorded only while its run is
 # still its holder's claim, the runs locked in key order first (two batches never wait on each
 # other in a cycle); each schedule follows only if its run was recorded. The arrays are joined
 # once, to find the runs (by primary key, or among the few claimed runs); after that each row
@@ -266,30 +239,11 @@ class PostgresSchedules:
         lease: timedelta,
         now: datetime,
     ) -> Claim | None:
-        occurrence = _occurrence_of(schedule)
-        now = utc(now)
-        lease_until = now + lease
-        row = await self._db.fetchrow(
-            _CLAIM,
-            schedule.id,
-            occurrence,
-            utc_or_none(next_run),
-            nonce,
-            schedule.lesson_id,
-            now,
-            holder,
-            lease_until,
+        # One statement for one claim and for many, so their rules cannot drift apart.
+        won = await self.claim_many(
+            [ClaimRequest(schedule, nonce, next_run)], holder=holder, lease=lease, now=now
         )
-        if row is None:
-            return None
-        return Claim(
-            schedule=_schedule(row),
-            occurrence=occurrence,
-            nonce=nonce,
-            holder=holder,
-            lease_until=lease_until,
-            claimed_at=now,
-        )
+        return won[0] if won else None
 
     async def claim_many(
         self,
@@ -397,18 +351,8 @@ class PostgresSchedules:
         return claims
 
     async def complete(self, claim: Claim, outcome: RunOutcome) -> bool:
-        recorded = await self._db.fetchval(
-            _COMPLETE,
-            claim.schedule.id,
-            utc(claim.occurrence),
-            claim.holder,
-            outcome.run_state,
-            outcome.message_id,
-            outcome.lesson_id,
-            outcome.detail,
-            outcome.final_state,
-        )
-        return recorded == 1
+        [recorded] = await self.complete_many([(claim, outcome)])
+        return recorded
 
     async def complete_many(self, done: Sequence[tuple[Claim, RunOutcome]]) -> list[bool]:
         keys = [(claim.schedule.id, utc(claim.occurrence)) for claim, _ in done]
